@@ -1,0 +1,541 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/nuvola-pa/nuvola/engine/addrs"
+	"github.com/nuvola-pa/nuvola/engine/plan"
+	"github.com/nuvola-pa/nuvola/engine/state"
+	"github.com/nuvola-pa/nuvola/hcl/configs"
+	"github.com/nuvola-pa/nuvola/plugins"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Apply carries out exactly the changes recorded in p, in dependency order,
+// and returns the new state. Each finished change is handed to opts.Sink at
+// once. On error the returned state still holds everything that finished.
+func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*state.State, hcl.Diagnostics) {
+	if p.Errored {
+		return p.PriorState, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot apply incomplete plan",
+			Detail: "The plan stopped on an error, so it cannot be applied."}}
+	}
+	if opts.Hooks == nil {
+		opts.Hooks = NoHooks{}
+	}
+	working := p.PriorState.DeepCopy()
+	if working == nil {
+		working = state.New()
+	}
+	if p.Mode == plan.RefreshOnlyMode {
+		return working, nil
+	}
+	provs := newProviders(opts.Providers)
+	defer provs.close()
+	w := &walker{
+		ctx: ctx, ev: newEvaluator(opts.Config, false), provs: provs,
+		sem: make(chan struct{}, parallelism(opts.Parallelism)), hooks: opts.Hooks,
+		plan: p, byRes: map[string][]*plan.ResourceChange{}, working: working, sink: opts.Sink,
+		failed: map[string]bool{}, cbdDeposed: map[string]string{},
+	}
+	for _, c := range p.Changes {
+		k := c.Addr.ContainingResource().String()
+		w.byRes[k] = append(w.byRes[k], c)
+	}
+	dg, diags := buildGraph(ctx, opts.Config, provs)
+	if diags.HasErrors() {
+		return working, diags
+	}
+	w.dg = dg
+	w.addDestroyNodes()
+	g := dg.g
+	if p.Mode == plan.DestroyMode {
+		g = g.Subgraph(func(k string) bool {
+			n := dg.nodes[k]
+			return n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider || n.kind == kDestroy
+		})
+	}
+	errs := g.Walk(ctx, parallelism(opts.Parallelism), func(ctx context.Context, key string) error {
+		n := dg.nodes[key]
+		var d hcl.Diagnostics
+		if ok, cd := w.visitCommon(n, p.Variables); ok {
+			d = cd
+		} else {
+			switch n.kind {
+			case kResource:
+				d = w.applyResource(n)
+			case kDestroy:
+				d = w.destroyResource(n)
+			case kOutput:
+				d = w.applyOutput(n)
+			case kCheck:
+				d = w.visitCheck(n)
+			}
+		}
+		w.addDiags(d)
+		if d.HasErrors() {
+			return errNodeFailed
+		}
+		return nil
+	})
+	diags = append(diags, w.diags...)
+	diags = append(diags, walkErrors(dg, errs)...)
+	if p.Mode == plan.DestroyMode {
+		working.Outputs = map[string]*state.OutputValue{}
+	} else if !diags.HasErrors() {
+		for name := range working.Outputs {
+			if _, ok := opts.Config.Module.Outputs[name]; !ok {
+				delete(working.Outputs, name)
+			}
+		}
+	}
+	return working, diags
+}
+
+func resKeyFor(abs addrs.AbsResource) string {
+	return "res:" + strings.Join(abs.Module.Module(), ".") + ":" + abs.Resource.String()
+}
+
+// addDestroyNodes adds one vertex per resource with objects to delete,
+// ordered against the configuration's vertices as OpenTofu orders them.
+func (w *walker) addDestroyNodes() {
+	dg := w.dg
+	for absKey, changes := range w.byRes {
+		needs := false
+		for _, c := range changes {
+			if c.Action == plan.Delete || c.Action.IsReplace() || c.Action == plan.Forget {
+				needs = true
+			}
+		}
+		if !needs {
+			continue
+		}
+		abs := changes[0].Addr.ContainingResource()
+		dk := destroyKey(abs)
+		dg.add(dk, &node{kind: kDestroy, cfg: w.ev.root, destroy: abs})
+		_ = absKey
+	}
+	for _, changes := range w.byRes {
+		abs := changes[0].Addr.ContainingResource()
+		dk := destroyKey(abs)
+		if !dg.g.Has(dk) {
+			continue
+		}
+		rk := resKeyFor(abs)
+		for _, c := range changes {
+			for _, dep := range c.Dependencies {
+				if ddk := destroyKey(dep); ddk != dk && dg.g.Has(ddk) {
+					dg.g.Connect(ddk, dk) // dependents go first
+				}
+			}
+			switch c.Action {
+			case plan.DeleteThenCreate:
+				if dg.g.Has(rk) {
+					dg.g.Connect(rk, dk)
+				}
+			case plan.CreateThenDelete:
+				if dg.g.Has(rk) {
+					dg.g.Connect(dk, rk)
+					for _, dep := range dg.g.DependentsOf(rk) {
+						if dn := dg.nodes[dep]; dn.kind == kResource {
+							dg.g.Connect(dk, dep)
+						}
+					}
+				}
+			}
+		}
+		// A provider configuration must be ready before its objects go.
+		for key, n := range dg.nodes {
+			if n.kind == kProvider && n.prov.String() == changes[0].Provider {
+				dg.g.Connect(dk, key)
+			}
+		}
+	}
+}
+
+func (w *walker) providerForChange(c *plan.ResourceChange) (plugins.Provider, providerAddr, hcl.Diagnostics) {
+	if n, ok := w.dg.nodes["provider:"+c.Provider]; ok {
+		p, d := w.provider(n.prov)
+		return p, n.prov, d
+	}
+	src, ok := providerSourceOf(c.Provider)
+	if !ok {
+		return nil, providerAddr{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid provider address in plan", Detail: c.Provider}}
+	}
+	pa := providerAddr{Source: src}
+	p, d := w.provider(pa)
+	return p, pa, d
+}
+
+// destroyResource deletes the objects of one resource that the plan says go.
+func (w *walker) destroyResource(n *node) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	changes := w.byRes[n.destroy.String()]
+	var todo []*plan.ResourceChange
+	for _, c := range changes {
+		if c.Action == plan.Delete || c.Action.IsReplace() || c.Action == plan.Forget {
+			todo = append(todo, c)
+		}
+	}
+	w.forEachParallel(len(todo), func(i int) {
+		c := todo[i]
+		d := w.deleteObject(c)
+		w.addDiags(d)
+	})
+	return diags
+}
+
+func (w *walker) deleteObject(c *plan.ResourceChange) hcl.Diagnostics {
+	deposed := c.DeposedKey
+	if c.Action == plan.CreateThenDelete {
+		w.mu.Lock()
+		deposed = w.cbdDeposed[c.Addr.String()]
+		w.mu.Unlock()
+		if deposed == "" {
+			return nil // the create failed; the old object stays current
+		}
+	}
+	if c.Action == plan.Forget {
+		w.commit(c.Addr, "", nil, c.Provider)
+		return nil
+	}
+	prov, _, d := w.providerForChange(c)
+	if d.HasErrors() {
+		return d
+	}
+	start := time.Now()
+	w.hooks.PreApply(c.Addr, deposed, plan.Delete, c.Before)
+	resp := prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{
+		TypeName: c.Addr.Resource.Resource.Type, PriorState: c.Before, PlannedState: cty.NullVal(c.Before.Type()),
+		Config: cty.NullVal(c.Before.Type()), PlannedPrivate: c.Private})
+	var err error
+	if resp.Diagnostics.HasErrors() {
+		err = resp.Diagnostics.Err()
+	}
+	w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), err)
+	_ = start
+	if err != nil {
+		w.markFailed(c.Addr)
+		return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
+	}
+	w.commit(c.Addr, deposed, nil, c.Provider)
+	return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
+}
+
+func (w *walker) markFailed(a addrs.AbsResourceInstance) {
+	w.mu.Lock()
+	w.failed[a.String()] = true
+	w.mu.Unlock()
+}
+
+// commit records a finished change in the working state and makes it
+// durable through the sink.
+func (w *walker) commit(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) hcl.Diagnostics {
+	w.mu.Lock()
+	if deposed != "" {
+		w.working.SetDeposed(addr, deposed, obj, provider)
+	} else {
+		w.working.SetCurrent(addr, obj, provider)
+	}
+	w.mu.Unlock()
+	if w.sink != nil {
+		if err := w.sink.Put(addr, deposed, obj, provider); err != nil {
+			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to record state",
+				Detail: fmt.Sprintf("The change to %s was made but could not be recorded durably: %s", addr, err)}}
+		}
+	}
+	return nil
+}
+
+// applyResource applies the creates and updates of one resource in every
+// module instance and publishes the values dependents see.
+func (w *walker) applyResource(n *node) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	r := n.res
+	pa := w.dg.resourceProviders[resourceKey(n.cfg, r.Key())]
+	mode := resourceMode(r)
+	schema, err := w.provs.resourceSchema(w.ctx, pa.Source, mode, r.Type)
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error(), Subject: r.TypeRange.Ptr()}}
+	}
+	res := addrs.Resource{Mode: mode, Type: r.Type, Name: r.Name}
+	for _, mi := range w.ev.moduleInstances(addrs.Module(n.cfg.Path)) {
+		abs := res.Absolute(mi.Addr)
+		keys, reps, d := w.expand(scope{cfg: n.cfg, mi: mi.Addr}, r.Count, r.ForEach)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		em := eachNone
+		switch {
+		case r.Count != nil:
+			em = eachCount
+		case r.ForEach != nil:
+			em = eachMap
+		}
+		rv := w.ev.resourceValues(abs, em)
+		byKey := map[string]*plan.ResourceChange{}
+		for _, c := range w.byRes[abs.String()] {
+			if c.DeposedKey == "" {
+				byKey[c.Addr.String()] = c
+			}
+		}
+		w.forEachParallel(len(keys), func(i int) {
+			addr := abs.Instance(keys[i])
+			sc := scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}
+			c := byKey[addr.String()]
+			var d hcl.Diagnostics
+			switch {
+			case c == nil || c.Action == plan.NoOp || c.Action == plan.Delete || c.Action == plan.Forget:
+				d = w.publishPrior(addr, c, schema, rv)
+			case c.Action == plan.Read:
+				d = w.applyRead(n, addr, sc, c, schema, pa, rv)
+			default:
+				d = w.applyChange(n, addr, sc, c, schema, pa, rv)
+			}
+			w.addDiags(d)
+		})
+	}
+	return diags
+}
+
+// publishPrior makes an unchanged object's value visible to dependents.
+func (w *walker) publishPrior(addr addrs.AbsResourceInstance, c *plan.ResourceChange, schema *plugins.Schema, rv *resourceValues) hcl.Diagnostics {
+	if c != nil && c.Action == plan.NoOp {
+		rv.set(addr.Resource.Key, markSensitive(c.After, c.AfterSensitive))
+		return nil
+	}
+	w.mu.Lock()
+	inst := w.working.Instance(addr)
+	w.mu.Unlock()
+	if inst == nil || inst.Current == nil {
+		rv.set(addr.Resource.Key, cty.DynamicVal)
+		return nil
+	}
+	v, err := decodeObject(schema, inst.Current)
+	if err != nil {
+		rv.set(addr.Resource.Key, cty.DynamicVal)
+		return nil
+	}
+	rv.set(addr.Resource.Key, markSensitive(v, inst.Current.SensitivePaths))
+	return nil
+}
+
+func (w *walker) applyRead(n *node, addr addrs.AbsResourceInstance, sc scope, c *plan.ResourceChange, schema *plugins.Schema, pa providerAddr, rv *resourceValues) hcl.Diagnostics {
+	prov, diags := w.provider(pa)
+	if diags.HasErrors() {
+		return diags
+	}
+	cfgVal, d := w.ev.evalBody(sc, n.res.Config, schema.Block)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		rv.set(addr.Resource.Key, cty.DynamicVal)
+		return diags
+	}
+	cfgVal, cfgSens := unmarkSensitive(cfgVal)
+	resp := prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: n.res.Type, Config: cfgVal})
+	diags = append(diags, w.providerDiags(resp.Diagnostics, n.res.Config, n.res.DeclRange)...)
+	if resp.Diagnostics.HasErrors() {
+		rv.set(addr.Resource.Key, cty.DynamicVal)
+		return diags
+	}
+	sens := mergePaths(schema.Block.SensitivePaths(resp.State, nil), cfgSens)
+	if obj, err := encodeObject(schema, resp.State, sens); err == nil {
+		w.mu.Lock()
+		w.working.SetCurrent(addr, obj, pa.String())
+		w.mu.Unlock()
+	}
+	rv.set(addr.Resource.Key, markSensitive(resp.State, sens))
+	return diags
+}
+
+func newDeposedKey() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// applyChange makes one create, update or replacement real.
+func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, c *plan.ResourceChange, schema *plugins.Schema, pa providerAddr, rv *resourceValues) hcl.Diagnostics {
+	r := n.res
+	for _, dep := range c.Dependencies {
+		w.mu.Lock()
+		failed := false
+		for a := range w.failed {
+			if strings.HasPrefix(a, dep.String()) {
+				failed = true
+				break
+			}
+		}
+		w.mu.Unlock()
+		if failed {
+			rv.set(addr.Resource.Key, cty.DynamicVal)
+			return nil
+		}
+	}
+	prov, diags := w.provider(pa)
+	if diags.HasErrors() {
+		return diags
+	}
+	cfgVal, d := w.ev.evalBody(sc, r.Config, schema.Block)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		w.markFailed(addr)
+		rv.set(addr.Resource.Key, cty.DynamicVal)
+		return diags
+	}
+	cfgVal, cfgSens := unmarkSensitive(cfgVal)
+	prior := c.Before
+	if c.Action != plan.Update {
+		prior = cty.NullVal(schema.Block.ImpliedType())
+	}
+	planned := c.After
+	if !planned.IsWhollyKnown() {
+		var ignore []cty.Path
+		ignoreAll := false
+		if m := r.Managed; m != nil {
+			ignoreAll = m.IgnoreAllChanges
+			for _, t := range m.IgnoreChanges {
+				ignore = append(ignore, traversalToPath(t))
+			}
+		}
+		proposed := proposedNew(schema.Block, prior, applyIgnoreChanges(cfgVal, prior, ignore, ignoreAll))
+		resp := prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{TypeName: r.Type, PriorState: prior,
+			ProposedNewState: proposed, Config: cfgVal, PriorPrivate: c.Private})
+		diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
+		if resp.Diagnostics.HasErrors() {
+			w.markFailed(addr)
+			rv.set(addr.Resource.Key, cty.DynamicVal)
+			return diags
+		}
+		if bad := conformsToPlan(c.After, resp.PlannedState); len(bad) > 0 {
+			w.markFailed(addr)
+			rv.set(addr.Resource.Key, cty.DynamicVal)
+			return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced inconsistent final plan",
+				Detail:  fmt.Sprintf("When expanding the plan for %s to include new values learned so far during apply, the provider changed the planned value of %s. The plan was not applied to this resource.", addr, formatPath(bad[0])),
+				Subject: r.DeclRange.Ptr()})
+		}
+		planned = resp.PlannedState
+	}
+	if c.Action == plan.CreateThenDelete {
+		w.mu.Lock()
+		inst := w.working.Instance(addr)
+		var old *state.Object
+		if inst != nil {
+			old = inst.Current
+		}
+		w.mu.Unlock()
+		if old != nil {
+			dk := newDeposedKey()
+			if d := w.commit(addr, dk, old, c.Provider); d.HasErrors() {
+				return d
+			}
+			w.commit(addr, "", nil, c.Provider)
+			w.mu.Lock()
+			w.cbdDeposed[addr.String()] = dk
+			w.mu.Unlock()
+		}
+	}
+	action := c.Action
+	if action.IsReplace() {
+		action = plan.Create
+	}
+	w.hooks.PreApply(addr, "", action, prior)
+	resp := prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{TypeName: r.Type, PriorState: prior,
+		PlannedState: planned, Config: cfgVal, PlannedPrivate: c.Private})
+	diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
+	newVal := resp.NewState
+	var applyErr error
+	if resp.Diagnostics.HasErrors() {
+		applyErr = resp.Diagnostics.Err()
+	} else if newVal == cty.NilVal || newVal.IsNull() || !newVal.IsWhollyKnown() {
+		applyErr = fmt.Errorf("provider returned an incomplete object")
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object",
+			Detail: fmt.Sprintf("The provider returned a null or partly unknown object for %s after apply.", addr), Subject: r.DeclRange.Ptr()})
+	}
+	w.hooks.PostApply(addr, "", action, newVal, applyErr)
+	sens := mergePaths(schema.Block.SensitivePaths(newVal, nil), cfgSens)
+	if applyErr != nil {
+		w.markFailed(addr)
+		rv.set(addr.Resource.Key, cty.DynamicVal)
+		// An object that exists after a failed create is kept, tainted, so
+		// the next plan replaces it instead of forgetting it.
+		if newVal != cty.NilVal && !newVal.IsNull() && newVal.IsWhollyKnown() {
+			if obj, err := encodeObject(schema, newVal, sens); err == nil {
+				if c.Action != plan.Update {
+					obj.Status = state.ObjectTainted
+				}
+				obj.Dependencies, obj.CreateBeforeDestroy = c.Dependencies, c.CreateBeforeDestroy
+				diags = append(diags, w.commit(addr, "", obj, pa.String())...)
+			}
+		}
+		return diags
+	}
+	obj, err := encodeObject(schema, newVal, sens)
+	if err != nil {
+		return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object", Detail: err.Error()})
+	}
+	obj.Private, obj.Dependencies, obj.CreateBeforeDestroy = resp.Private, c.Dependencies, c.CreateBeforeDestroy
+	diags = append(diags, w.commit(addr, "", obj, pa.String())...)
+	self := markSensitive(newVal, sens)
+	rv.set(addr.Resource.Key, self)
+	sc.self = self
+	for _, pc := range r.Postconditions {
+		diags = append(diags, w.checkRule(sc, pc, "Resource postcondition failed", fmt.Sprintf("This was checked by the postcondition of %s.", addr))...)
+	}
+	return diags
+}
+
+func formatPath(p cty.Path) string {
+	var b strings.Builder
+	for _, s := range p {
+		switch s := s.(type) {
+		case cty.GetAttrStep:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.Name)
+		case cty.IndexStep:
+			if s.Key.Type() == cty.String {
+				fmt.Fprintf(&b, "[%q]", s.Key.AsString())
+			} else if s.Key.Type() == cty.Number {
+				fmt.Fprintf(&b, "[%s]", s.Key.AsBigFloat().Text('f', -1))
+			}
+		}
+	}
+	return b.String()
+}
+
+// applyOutput evaluates an output with applied values; root outputs go to
+// state.
+func (w *walker) applyOutput(n *node) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	o := n.cfg.Module.Outputs[n.name]
+	for _, mi := range w.ev.moduleInstances(addrs.Module(n.cfg.Path)) {
+		v, d := w.ev.evalExpr(scope{cfg: n.cfg, mi: mi.Addr}, o.Expr, cty.DynamicPseudoType)
+		diags = append(diags, d...)
+		if o.Sensitive {
+			v = v.Mark(sensitiveMark())
+		}
+		w.ev.setOutput(mi.Addr, n.name, v)
+		if !mi.Addr.IsRoot() || d.HasErrors() {
+			continue
+		}
+		uv, _ := unmarkSensitive(v)
+		w.mu.Lock()
+		if uv.IsWhollyKnown() {
+			w.working.Outputs[n.name] = &state.OutputValue{Value: uv, Sensitive: o.Sensitive}
+		} else {
+			delete(w.working.Outputs, n.name)
+		}
+		w.mu.Unlock()
+	}
+	return diags
+}
+
+var _ = configs.ManagedResourceMode

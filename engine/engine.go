@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/nuvola-pa/nuvola/engine/addrs"
+	"github.com/nuvola-pa/nuvola/engine/plan"
+	"github.com/nuvola-pa/nuvola/engine/state"
+	"github.com/nuvola-pa/nuvola/hcl/configs"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Version is nuvola's version, written into state and plans.
+var Version = "0.1.0-dev"
+
+// LanguageVersion is the OpenTofu language level nuvola implements;
+// required_version constraints are checked against it so existing
+// configurations keep working.
+const LanguageVersion = "1.10.0"
+
+// Hooks observe an operation's progress. Implementations must be safe for
+// concurrent use.
+type Hooks interface {
+	PreApply(addr addrs.AbsResourceInstance, deposed string, action plan.Action, prior cty.Value)
+	PostApply(addr addrs.AbsResourceInstance, deposed string, action plan.Action, newVal cty.Value, err error)
+	PreRefresh(addr addrs.AbsResource, n int)
+	PostRefresh(addr addrs.AbsResource, n int)
+}
+
+// NoHooks ignores everything.
+type NoHooks struct{}
+
+func (NoHooks) PreApply(addrs.AbsResourceInstance, string, plan.Action, cty.Value)         {}
+func (NoHooks) PostApply(addrs.AbsResourceInstance, string, plan.Action, cty.Value, error) {}
+func (NoHooks) PreRefresh(addrs.AbsResource, int)                                          {}
+func (NoHooks) PostRefresh(addrs.AbsResource, int)                                         {}
+
+// StateSink makes each finished change durable as soon as it finishes. A
+// nil object removes the instance (or the deposed object).
+type StateSink interface {
+	Put(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) error
+}
+
+// PlanOptions says what to plan.
+type PlanOptions struct {
+	Config *configs.Config
+	// Sources is the configuration snapshot stored in the plan.
+	Sources    map[string][]byte
+	PriorState *state.State
+	Variables  map[string]cty.Value
+	Mode       plan.Mode
+	// SkipRefresh is -refresh=false.
+	SkipRefresh  bool
+	Targets      []addrs.Target
+	ForceReplace []addrs.AbsResourceInstance
+	Parallelism  int
+	Providers    ProviderFactories
+	Hooks        Hooks
+}
+
+// ApplyOptions says how to apply.
+type ApplyOptions struct {
+	Config      *configs.Config
+	Parallelism int
+	Providers   ProviderFactories
+	Hooks       Hooks
+	Sink        StateSink
+}
+
+func parallelism(n int) int {
+	if n < 1 {
+		return 10
+	}
+	return n
+}
+
+// walker is the state shared by the node visits of one walk.
+type walker struct {
+	ctx   context.Context
+	ev    *evaluator
+	provs *providers
+	dg    *depGraph
+	sem   chan struct{}
+	hooks Hooks
+
+	mu    sync.Mutex
+	diags hcl.Diagnostics
+
+	// plan
+	popts       *PlanOptions
+	refreshed   *state.State
+	changes     []*plan.ResourceChange
+	actions     map[string]plan.Action // instance address -> planned action
+	seen        map[string]bool        // instance addresses in configuration
+	outputs     []*plan.OutputChange
+	targetSet   map[string]struct{}
+	forceRepl   map[string]bool
+	moved       map[string]addrs.AbsResourceInstance
+
+	// apply
+	plan      *plan.Plan
+	byRes     map[string][]*plan.ResourceChange
+	working   *state.State
+	sink      StateSink
+	failed    map[string]bool
+	cbdDeposed map[string]string
+}
+
+func (w *walker) addDiags(d hcl.Diagnostics) {
+	if len(d) == 0 {
+		return
+	}
+	w.mu.Lock()
+	w.diags = append(w.diags, d...)
+	w.mu.Unlock()
+}
+
+func (w *walker) acquire() { w.sem <- struct{}{} }
+func (w *walker) release() { <-w.sem }
+
+// forEachParallel runs fn for 0..n-1 with the walk's concurrency bound.
+func (w *walker) forEachParallel(n int, fn func(i int)) {
+	if n == 1 {
+		w.acquire()
+		fn(0)
+		w.release()
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		w.acquire()
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer w.release()
+			fn(i)
+		}(i)
+	}
+	wg.Wait()
+}

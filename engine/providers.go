@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/nuvola-pa/nuvola/engine/addrs"
+	"github.com/nuvola-pa/nuvola/engine/builtin"
+	"github.com/nuvola-pa/nuvola/hcl/configs"
+	"github.com/nuvola-pa/nuvola/plugins"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// ProviderFactory starts a provider; the engine closes it when done.
+type ProviderFactory func() (plugins.Provider, error)
+
+// ProviderFactories maps provider source addresses (e.g.
+// "registry.opentofu.org/hashicorp/null") to factories. The built-in
+// "terraform" provider is always available.
+type ProviderFactories map[string]ProviderFactory
+
+// providerAddr is a provider configuration: the module that holds the
+// provider block (or the root for an implied empty one), the source, and
+// the alias.
+type providerAddr struct {
+	Module addrs.Module
+	Source string
+	Alias  string
+}
+
+func (p providerAddr) String() string {
+	s := "provider[" + strconv.Quote(p.Source) + "]"
+	if p.Alias != "" {
+		s += "." + p.Alias
+	}
+	if len(p.Module) > 0 {
+		return p.Module.String() + "." + s
+	}
+	return s
+}
+
+// providers owns the provider instances of one operation: one per provider
+// configuration, plus one unconfigured instance per source for schemas.
+type providers struct {
+	factories ProviderFactories
+	mu        sync.Mutex
+	schemas   map[string]*plugins.GetSchemaResponse
+	instances map[string]plugins.Provider // by providerAddr.String(), and "schema:"+source
+	all       []plugins.Provider
+}
+
+func newProviders(f ProviderFactories) *providers {
+	return &providers{factories: f, schemas: map[string]*plugins.GetSchemaResponse{}, instances: map[string]plugins.Provider{}}
+}
+
+func (p *providers) start(source string) (plugins.Provider, error) {
+	if source == builtin.ProviderSource {
+		return builtin.New(), nil
+	}
+	f, ok := p.factories[source]
+	if !ok {
+		return nil, fmt.Errorf("provider %q is not available: it is neither built in nor installed (run \"nuvola init\")", source)
+	}
+	return f()
+}
+
+// schema returns the provider's schemas, starting an instance if needed.
+func (p *providers) schema(ctx context.Context, source string) (*plugins.GetSchemaResponse, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.schemas[source]; ok {
+		return s, nil
+	}
+	inst, ok := p.instances["schema:"+source]
+	if !ok {
+		var err error
+		inst, err = p.start(source)
+		if err != nil {
+			return nil, err
+		}
+		p.instances["schema:"+source] = inst
+		p.all = append(p.all, inst)
+	}
+	resp := inst.GetSchema(ctx, plugins.GetSchemaRequest{})
+	if resp.Diagnostics.HasErrors() {
+		return nil, fmt.Errorf("provider %s failed to report its schema: %w", source, resp.Diagnostics.Err())
+	}
+	p.schemas[source] = &resp
+	return &resp, nil
+}
+
+func (p *providers) resourceSchema(ctx context.Context, source string, mode addrs.ResourceMode, typ string) (*plugins.Schema, error) {
+	s, err := p.schema(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	m := s.ResourceTypes
+	kind := "resource"
+	if mode == addrs.DataResourceMode {
+		m, kind = s.DataSources, "data source"
+	}
+	rs, ok := m[typ]
+	if !ok {
+		return nil, fmt.Errorf("the provider %s does not support %s type %q", source, kind, typ)
+	}
+	if rs.Block == nil {
+		rs.Block = &plugins.Block{}
+	}
+	return &rs, nil
+}
+
+// configured returns the instance for a provider configuration, or nil if
+// it has not been configured yet.
+func (p *providers) configured(addr providerAddr) plugins.Provider {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.instances[addr.String()]
+}
+
+func (p *providers) configure(ctx context.Context, addr providerAddr, config cty.Value) (plugins.Provider, plugins.Diagnostics) {
+	inst, err := p.start(addr.Source)
+	if err != nil {
+		return nil, plugins.Diagnostics{}.FromErr(err, nil)
+	}
+	p.mu.Lock()
+	p.all = append(p.all, inst)
+	p.mu.Unlock()
+	v := inst.ValidateProviderConfig(ctx, plugins.ValidateProviderConfigRequest{Config: config})
+	if v.Diagnostics.HasErrors() {
+		return nil, v.Diagnostics
+	}
+	c := inst.ConfigureProvider(ctx, plugins.ConfigureProviderRequest{Config: config, TerraformVersion: Version})
+	diags := append(v.Diagnostics, c.Diagnostics...)
+	if c.Diagnostics.HasErrors() {
+		return nil, diags
+	}
+	p.mu.Lock()
+	p.instances[addr.String()] = inst
+	p.mu.Unlock()
+	return inst, diags
+}
+
+// close ends every provider instance; it is safe to call more than once.
+func (p *providers) close() {
+	p.mu.Lock()
+	all := p.all
+	p.all = nil
+	p.instances = map[string]plugins.Provider{}
+	p.mu.Unlock()
+	for _, inst := range all {
+		_ = inst.Close()
+	}
+}
+
+// providerSource returns the source address a local name means in a module.
+func providerSource(mod *configs.Module, local string) string {
+	if rp, ok := mod.RequiredProviders[local]; ok && rp.Source != "" {
+		return rp.Source
+	}
+	return configs.ImpliedProviderSource(local)
+}
+
+// resolveProvider finds the provider configuration a resource uses, following
+// explicit `providers` maps of module calls and implicit inheritance of
+// default configurations, as OpenTofu does.
+func resolveProvider(cfg *configs.Config, r *configs.Resource) (providerAddr, hcl.Diagnostics) {
+	local, alias := r.ProviderLocalName(), ""
+	if r.ProviderRef != nil {
+		alias = r.ProviderRef.Alias
+	}
+	source := providerSource(cfg.Module, local)
+	if source == configs.BuiltInProviderSource {
+		return providerAddr{Source: source}, nil
+	}
+	for c := cfg; c != nil; {
+		key := local
+		if alias != "" {
+			key += "." + alias
+		}
+		if _, ok := c.Module.ProviderConfigs[key]; ok {
+			return providerAddr{Module: addrs.Module(c.Path), Source: providerSource(c.Module, local), Alias: alias}, nil
+		}
+		if c.Parent == nil {
+			break
+		}
+		call := c.Parent.Module.ModuleCalls[c.Path[len(c.Path)-1]]
+		mapped := false
+		if call != nil {
+			for _, pp := range call.Providers {
+				if pp.InChild.Name == local && pp.InChild.Alias == alias {
+					local, alias, mapped = pp.InParent.Name, pp.InParent.Alias, true
+					break
+				}
+			}
+		}
+		if !mapped && alias != "" {
+			return providerAddr{}, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Provider configuration not present",
+				Detail: fmt.Sprintf("%s refers to provider configuration %s.%s, which is neither declared in its module nor passed in by the module call.",
+					r.Key(), local, alias),
+				Subject: r.DeclRange.Ptr(),
+			}}
+		}
+		c = c.Parent
+	}
+	if alias != "" {
+		return providerAddr{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Provider configuration not present",
+			Detail:   fmt.Sprintf("%s refers to provider configuration %s.%s, which is not declared.", r.Key(), local, alias),
+			Subject:  r.DeclRange.Ptr(),
+		}}
+	}
+	return providerAddr{Source: source, Alias: alias}, nil
+}

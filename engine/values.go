@@ -1,0 +1,241 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/nuvola-pa/nuvola/engine/state"
+	"github.com/nuvola-pa/nuvola/hcl/funcs"
+	"github.com/nuvola-pa/nuvola/plugins"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// markSensitive marks the values at paths as sensitive.
+func markSensitive(v cty.Value, paths []cty.Path) cty.Value {
+	if len(paths) == 0 {
+		return v
+	}
+	pvm := make([]cty.PathValueMarks, 0, len(paths))
+	for _, p := range paths {
+		pvm = append(pvm, cty.PathValueMarks{Path: p, Marks: cty.NewValueMarks(funcs.SensitiveMark)})
+	}
+	return v.MarkWithPaths(pvm)
+}
+
+// unmarkSensitive removes every mark, returning the paths that were
+// sensitive.
+func unmarkSensitive(v cty.Value) (cty.Value, []cty.Path) {
+	if !v.ContainsMarked() {
+		return v, nil
+	}
+	uv, pvm := v.UnmarkDeepWithPaths()
+	var paths []cty.Path
+	for _, m := range pvm {
+		if _, ok := m.Marks[funcs.SensitiveMark]; ok {
+			paths = append(paths, m.Path)
+		}
+	}
+	return uv, paths
+}
+
+// mergePaths joins two path lists without duplicates.
+func mergePaths(a, b []cty.Path) []cty.Path {
+	if len(b) == 0 {
+		return a
+	}
+	out := append([]cty.Path(nil), a...)
+	for _, p := range b {
+		dup := false
+		for _, q := range out {
+			if p.Equals(q) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// encodeObject turns a value into a state object.
+func encodeObject(schema *plugins.Schema, v cty.Value, sensitive []cty.Path) (*state.Object, error) {
+	js, err := ctyjson.Marshal(v, schema.Block.ImpliedType())
+	if err != nil {
+		return nil, fmt.Errorf("encoding object: %w", err)
+	}
+	return &state.Object{SchemaVersion: schema.Version, AttrsJSON: json.RawMessage(js), SensitivePaths: sensitive}, nil
+}
+
+// decodeObject reads a state object with the current schema.
+func decodeObject(schema *plugins.Schema, obj *state.Object) (cty.Value, error) {
+	return ctyjson.Unmarshal(obj.AttrsJSON, schema.Block.ImpliedType())
+}
+
+// proposedNew merges configuration into the prior object as OpenTofu does:
+// arguments take the configured value, computed attributes left unset in
+// configuration keep their prior value.
+func proposedNew(b *plugins.Block, prior, config cty.Value) cty.Value {
+	if config.IsNull() || !config.IsKnown() {
+		return config
+	}
+	if prior.IsNull() || !prior.IsKnown() {
+		prior = cty.NullVal(b.ImpliedType())
+	}
+	out := make(map[string]cty.Value, len(b.Attributes)+len(b.BlockTypes))
+	for name, a := range b.Attributes {
+		cv := config.GetAttr(name)
+		var pv cty.Value
+		if prior.IsNull() {
+			pv = cty.NullVal(a.Type)
+		} else {
+			pv = prior.GetAttr(name)
+		}
+		switch {
+		case a.Computed && cv.IsNull():
+			out[name] = pv
+		default:
+			out[name] = cv
+		}
+	}
+	for name, nb := range b.BlockTypes {
+		cv := config.GetAttr(name)
+		var pv cty.Value
+		if prior.IsNull() {
+			pv = cty.NullVal(cv.Type())
+		} else {
+			pv = prior.GetAttr(name)
+		}
+		if nb.Nesting == plugins.NestingSingle {
+			out[name] = proposedNew(&nb.Block, pv, cv)
+			continue
+		}
+		// Collections of blocks: configuration decides the elements;
+		// nested computed attributes without a stable identity are left
+		// as configured.
+		out[name] = cv
+	}
+	return cty.ObjectVal(out)
+}
+
+// applyIgnoreChanges copies the prior values of ignored attributes into the
+// configuration value.
+func applyIgnoreChanges(config, prior cty.Value, paths []cty.Path, all bool) cty.Value {
+	if prior.IsNull() || config.IsNull() {
+		return config
+	}
+	if all {
+		return prior
+	}
+	ret := config
+	for _, p := range paths {
+		pv, err := p.Apply(prior)
+		if err != nil {
+			continue
+		}
+		nv, err := setPath(ret, p, pv)
+		if err == nil {
+			ret = nv
+		}
+	}
+	return ret
+}
+
+// setPath replaces the value at a path (attribute and index steps) in v.
+func setPath(v cty.Value, p cty.Path, nv cty.Value) (cty.Value, error) {
+	if len(p) == 0 {
+		return nv, nil
+	}
+	if v.IsNull() || !v.IsKnown() {
+		return v, fmt.Errorf("cannot set inside null or unknown")
+	}
+	switch step := p[0].(type) {
+	case cty.GetAttrStep:
+		if !v.Type().IsObjectType() || !v.Type().HasAttribute(step.Name) {
+			return v, fmt.Errorf("no attribute %q", step.Name)
+		}
+		m := v.AsValueMap()
+		inner, err := setPath(m[step.Name], p[1:], nv)
+		if err != nil {
+			return v, err
+		}
+		m[step.Name] = inner
+		return cty.ObjectVal(m), nil
+	case cty.IndexStep:
+		if v.Type().IsMapType() || v.Type().IsObjectType() {
+			if step.Key.Type() != cty.String {
+				return v, fmt.Errorf("bad key")
+			}
+			m := v.AsValueMap()
+			k := step.Key.AsString()
+			cur, ok := m[k]
+			if !ok {
+				return v, fmt.Errorf("no key %q", k)
+			}
+			inner, err := setPath(cur, p[1:], nv)
+			if err != nil {
+				return v, err
+			}
+			m[k] = inner
+			if v.Type().IsMapType() {
+				return cty.MapVal(m), nil
+			}
+			return cty.ObjectVal(m), nil
+		}
+		if v.Type().IsListType() || v.Type().IsTupleType() {
+			l := v.AsValueSlice()
+			bf := step.Key.AsBigFloat()
+			i, _ := bf.Int64()
+			if i < 0 || int(i) >= len(l) {
+				return v, fmt.Errorf("index out of range")
+			}
+			inner, err := setPath(l[i], p[1:], nv)
+			if err != nil {
+				return v, err
+			}
+			l[i] = inner
+			if v.Type().IsListType() {
+				return cty.ListVal(l), nil
+			}
+			return cty.TupleVal(l), nil
+		}
+	}
+	return v, fmt.Errorf("unsupported path step")
+}
+
+// valuesEqual compares two objects, treating unknowns as unequal.
+func valuesEqual(a, b cty.Value) bool {
+	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
+		return false
+	}
+	return a.Equals(b).True()
+}
+
+// conformsToPlan checks that a value planned again at apply keeps every value
+// that was already known when the plan was made.
+func conformsToPlan(planned, actual cty.Value) []cty.Path {
+	var bad []cty.Path
+	_ = cty.Walk(planned, func(p cty.Path, pv cty.Value) (bool, error) {
+		if !pv.IsKnown() {
+			return false, nil
+		}
+		if pv.Type().IsPrimitiveType() || pv.IsNull() {
+			av, err := p.Apply(actual)
+			if err != nil {
+				bad = append(bad, p.Copy())
+				return false, nil
+			}
+			if !av.IsKnown() {
+				return false, nil
+			}
+			if av.IsNull() != pv.IsNull() || (!pv.IsNull() && !pv.Type().Equals(cty.DynamicPseudoType) && !av.Equals(pv).True()) {
+				bad = append(bad, p.Copy())
+			}
+			return false, nil
+		}
+		return true, nil
+	})
+	return bad
+}

@@ -1,0 +1,3 @@
+module "back" {
+  source = "../" # ERROR: Recursive module source
+}

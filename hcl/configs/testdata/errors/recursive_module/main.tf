@@ -1,0 +1,11 @@
+module "self" {
+  source = "./" # ERROR: Recursive module source
+}
+
+module "loop" {
+  source = "./child"
+}
+
+module "missing" {
+  source = "./does-not-exist" # ERROR: Failed to read module directory
+}

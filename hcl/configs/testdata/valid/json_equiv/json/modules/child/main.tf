@@ -1,0 +1,3 @@
+variable "value" {
+  type = string
+}
