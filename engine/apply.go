@@ -217,14 +217,15 @@ func (w *walker) deleteObject(c *plan.ResourceChange) hcl.Diagnostics {
 	if resp.Diagnostics.HasErrors() {
 		err = resp.Diagnostics.Err()
 	}
-	w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), err)
 	_ = start
 	if err != nil {
 		w.markFailed(c.Addr)
+		w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), err)
 		return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
 	}
-	w.commit(c.Addr, deposed, nil, c.Provider)
-	return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
+	cd := w.commit(c.Addr, deposed, nil, c.Provider)
+	w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), diagsErr(cd))
+	return append(w.providerDiags(resp.Diagnostics, nil, hcl.Range{}), cd...)
 }
 
 func (w *walker) markFailed(a addrs.AbsResourceInstance) {
@@ -458,7 +459,6 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object",
 			Detail: fmt.Sprintf("The provider returned a null or partly unknown object for %s after apply.", addr), Subject: r.DeclRange.Ptr()})
 	}
-	w.hooks.PostApply(addr, "", action, newVal, applyErr)
 	sens := mergePaths(schema.Block.SensitivePaths(newVal, nil), cfgSens)
 	if applyErr != nil {
 		w.markFailed(addr)
@@ -474,14 +474,19 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 				diags = append(diags, w.commit(addr, "", obj, pa.String())...)
 			}
 		}
+		w.hooks.PostApply(addr, "", action, newVal, applyErr)
 		return diags
 	}
 	obj, err := encodeObject(schema, newVal, sens)
 	if err != nil {
+		w.hooks.PostApply(addr, "", action, newVal, err)
 		return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object", Detail: err.Error()})
 	}
 	obj.Private, obj.Dependencies, obj.CreateBeforeDestroy = resp.Private, c.Dependencies, c.CreateBeforeDestroy
-	diags = append(diags, w.commit(addr, "", obj, pa.String())...)
+	// Reported finished only once durable.
+	cd := w.commit(addr, "", obj, pa.String())
+	diags = append(diags, cd...)
+	w.hooks.PostApply(addr, "", action, newVal, diagsErr(cd))
 	self := markSensitive(newVal, sens)
 	rv.set(addr.Resource.Key, self)
 	sc.self = self
@@ -539,3 +544,10 @@ func (w *walker) applyOutput(n *node) hcl.Diagnostics {
 }
 
 var _ = configs.ManagedResourceMode
+
+func diagsErr(d hcl.Diagnostics) error {
+	if d.HasErrors() {
+		return d
+	}
+	return nil
+}

@@ -89,22 +89,28 @@ type walker struct {
 	diags hcl.Diagnostics
 
 	// plan
-	popts       *PlanOptions
-	refreshed   *state.State
-	changes     []*plan.ResourceChange
-	actions     map[string]plan.Action // instance address -> planned action
-	seen        map[string]bool        // instance addresses in configuration
-	outputs     []*plan.OutputChange
-	targetSet   map[string]struct{}
-	forceRepl   map[string]bool
-	moved       map[string]addrs.AbsResourceInstance
+	popts     *PlanOptions
+	refreshed *state.State
+	changes   []*plan.ResourceChange
+	seen      map[string]bool // instance addresses in configuration
+	outputs   []*plan.OutputChange
+	targetSet map[string]struct{}
+	// directTargets are the resource nodes a -target names, as opposed to
+	// those planned because a target depends on them.
+	directTargets map[string]bool
+	forceRepl     map[string]bool
+	moved         map[string]addrs.AbsResourceInstance
+	// importTargets caches the expansion of import blocks with for_each.
+	importTargets map[importForEachKey]map[string]repetition
 
 	// apply
-	plan      *plan.Plan
-	byRes     map[string][]*plan.ResourceChange
-	working   *state.State
-	sink      StateSink
-	failed    map[string]bool
+	plan *plan.Plan
+	// byRes holds the changes of each resource: planned so far while
+	// planning, all of them while applying.
+	byRes      map[string][]*plan.ResourceChange
+	working    *state.State
+	sink       StateSink
+	failed     map[string]bool
 	cbdDeposed map[string]string
 }
 

@@ -226,6 +226,7 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 					travs = append(travs, e.Variables()...)
 				}
 			}
+			travs = append(travs, importTravs(m, r)...)
 			dependsOn = r.DependsOn
 		case kCheck:
 			ch := m.Checks[n.name]
@@ -372,4 +373,55 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// importTravs lists what the import blocks of a module that target r refer
+// to, so that r is planned after their id and for_each can be evaluated.
+func importTravs(m *configs.Module, r *configs.Resource) []hcl.Traversal {
+	if r.Mode != configs.ManagedResourceMode {
+		return nil
+	}
+	var out []hcl.Traversal
+	for _, imp := range m.Imports {
+		if !importNames(imp, r) {
+			continue
+		}
+		if imp.ID != nil {
+			out = append(out, imp.ID.Variables()...)
+		}
+		if imp.ForEach != nil {
+			out = append(out, imp.ForEach.Variables()...)
+		}
+	}
+	return out
+}
+
+// importNames reports whether an import block targets r in the block's own
+// module.
+func importNames(imp *configs.Import, r *configs.Resource) bool {
+	var trav hcl.Traversal
+	switch {
+	case imp.To != nil:
+		trav = imp.To
+	case imp.ToExpr != nil:
+		// With dynamic keys the resource is the first thing the target
+		// expression refers to.
+		if vs := imp.ToExpr.Variables(); len(vs) > 0 {
+			trav = vs[0]
+		}
+	}
+	ref, _ := addrs.ParseRef(trav)
+	if ref == nil {
+		return false
+	}
+	var res addrs.Resource
+	switch s := ref.Subject.(type) {
+	case addrs.Resource:
+		res = s
+	case addrs.ResourceInstance:
+		res = s.Resource
+	default:
+		return false
+	}
+	return res.Mode == addrs.ManagedResourceMode && res.Type == r.Type && res.Name == r.Name
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/nuvola-pa/nuvola/engine/addrs"
 	"github.com/nuvola-pa/nuvola/engine/graph"
 	"github.com/nuvola-pa/nuvola/engine/plan"
@@ -50,7 +51,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	w := &walker{
 		ctx: ctx, ev: newEvaluator(opts.Config, true), provs: provs,
 		sem: make(chan struct{}, parallelism(opts.Parallelism)), hooks: opts.Hooks,
-		popts: &opts, refreshed: prior.DeepCopy(), actions: map[string]plan.Action{}, seen: map[string]bool{},
+		popts: &opts, refreshed: prior.DeepCopy(), byRes: map[string][]*plan.ResourceChange{}, seen: map[string]bool{},
 		forceRepl: map[string]bool{},
 	}
 	for _, r := range opts.ForceReplace {
@@ -88,11 +89,20 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 			}
 		}
 		w.targetSet = g.Closure(roots, true)
+		addTargetedOutputs(dg, w.targetSet)
+		w.directTargets = map[string]bool{}
+		for _, k := range roots {
+			w.directTargets[k] = true
+		}
 		g = g.Subgraph(func(k string) bool {
 			_, ok := w.targetSet[k]
 			n := dg.nodes[k]
 			return ok || n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider
 		})
+	}
+	if len(opts.Targets) > 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Resource targeting is in effect",
+			Detail: "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when nuvola specifically suggests to use it as part of an error message."})
 	}
 	errs := g.Walk(ctx, parallelism(opts.Parallelism), func(ctx context.Context, key string) error {
 		n := dg.nodes[key]
@@ -198,6 +208,59 @@ func targeted(ts []addrs.Target, n *node) bool {
 	return false
 }
 
+// addTargetedOutputs adds to a -target closure the root outputs that derive
+// only from resources in it, with what they depend on: outputs cannot be
+// targeted themselves, and OpenTofu keeps those up to date.
+func addTargetedOutputs(dg *depGraph, set map[string]struct{}) {
+	order, err := dg.g.TopoOrder()
+	if err != nil {
+		return
+	}
+	// clean: every resource the node depends on is in the set; hasRes: it
+	// depends on at least one resource.
+	clean := make(map[string]bool, len(order))
+	hasRes := make(map[string]bool, len(order))
+	var outputs []string
+	for _, k := range order {
+		c, h := true, false
+		for _, d := range dg.g.DependenciesOf(k) {
+			if dg.nodes[d].kind == kResource {
+				h = true
+				if _, ok := set[d]; !ok {
+					c = false
+				}
+			}
+			c = c && clean[d]
+			h = h || hasRes[d]
+		}
+		clean[k], hasRes[k] = c, h
+		if n := dg.nodes[k]; n.kind == kOutput && len(n.cfg.Path) == 0 && c && h {
+			outputs = append(outputs, k)
+		}
+	}
+	for k := range dg.g.Closure(outputs, true) {
+		set[k] = struct{}{}
+	}
+}
+
+// targetedInstances keeps the instances that -target names. As in OpenTofu,
+// only a resource named by a target is narrowed to its targeted instances;
+// one planned because a target depends on it is planned whole. The others
+// keep their prior values for references.
+func (w *walker) targetedInstances(abs addrs.AbsResource, keys []addrs.InstanceKey, reps []repetition, prior map[addrs.InstanceKey]cty.Value, rv *resourceValues) ([]addrs.InstanceKey, []repetition) {
+	var ks []addrs.InstanceKey
+	var rs []repetition
+	for i, k := range keys {
+		if targetContains(w.popts.Targets, abs.Instance(k)) {
+			ks = append(ks, k)
+			rs = append(rs, reps[i])
+		} else if v, ok := prior[k]; ok {
+			rv.set(k, v)
+		}
+	}
+	return ks, rs
+}
+
 func targetContains(ts []addrs.Target, a addrs.AbsResourceInstance) bool {
 	if len(ts) == 0 {
 		return true
@@ -225,7 +288,8 @@ func (w *walker) addChange(c *plan.ResourceChange) {
 	w.mu.Lock()
 	w.changes = append(w.changes, c)
 	if c.DeposedKey == "" {
-		w.actions[c.Addr.String()] = c.Action
+		k := c.Addr.ContainingResource().String()
+		w.byRes[k] = append(w.byRes[k], c)
 	}
 	w.mu.Unlock()
 }
@@ -269,6 +333,9 @@ func (w *walker) planResource(n *node) hcl.Diagnostics {
 		}
 		rv := w.ev.resourceValues(abs, em)
 		priorVals := w.refreshResource(abs, schema, prov, pa, mode, &diags)
+		if w.directTargets[resourceKey(n.cfg, r.Key())] {
+			keys, reps = w.targetedInstances(abs, keys, reps, priorVals, rv)
+		}
 		w.forEachParallel(len(keys), func(i int) {
 			addr := abs.Instance(keys[i])
 			var d hcl.Diagnostics
@@ -440,6 +507,32 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		priorVal = cty.NullVal(schema.Block.ImpliedType())
 		priorObj = nil
 	}
+	importID := ""
+	if priorObj == nil && len(n.cfg.Module.Imports) > 0 {
+		id, ok, d := w.importTarget(n, addr, sc)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			rv.set(addr.Resource.Key, cty.DynamicVal)
+			return diags
+		}
+		if ok {
+			obj, d := importObject(w.ctx, w, prov, schema, r.Type, id, addr)
+			diags = append(diags, d...)
+			if d.HasErrors() {
+				rv.set(addr.Resource.Key, cty.DynamicVal)
+				return diags
+			}
+			v, err := decodeObject(schema, obj)
+			if err != nil {
+				rv.set(addr.Resource.Key, cty.DynamicVal)
+				return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object", Detail: err.Error()})
+			}
+			priorObj, priorVal, importID = obj, v, id
+			w.mu.Lock()
+			w.refreshed.SetCurrent(addr, obj, pa.String())
+			w.mu.Unlock()
+		}
+	}
 
 	var ignore []cty.Path
 	ignoreAll := false
@@ -459,6 +552,8 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		return diags
 	}
 	planned := resp.PlannedState
+	triggered, d := w.triggeredReplace(n, sc)
+	diags = append(diags, d...)
 	action, reason := plan.NoOp, plan.ReasonNone
 	var replacePaths []cty.Path
 	switch {
@@ -468,7 +563,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		action, reason = plan.DeleteThenCreate, plan.ReasonReplaceBecauseTainted
 	case w.forceRepl[addr.String()]:
 		action, reason = plan.DeleteThenCreate, plan.ReasonReplaceByRequest
-	case w.triggeredReplace(n, sc):
+	case triggered:
 		action, reason = plan.DeleteThenCreate, plan.ReasonReplaceByTriggers
 	case len(resp.RequiresReplace) > 0 && !valuesEqual(priorVal, planned):
 		action, reason = plan.DeleteThenCreate, plan.ReasonReplaceBecauseCannotUpdate
@@ -511,6 +606,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		RequiredReplace: replacePaths, Private: resp.PlannedPrivate, SchemaVersion: schema.Version,
 		Dependencies:        w.dependencies(n, sc.mi),
 		CreateBeforeDestroy: r.Managed != nil && r.Managed.CreateBeforeDestroy,
+		ImportID:            importID,
 	}
 	if action == plan.NoOp && priorObj != nil {
 		c.Private = priorObj.Private
@@ -541,69 +637,100 @@ func preventDestroyDiag(addr addrs.AbsResourceInstance, r *configs.Resource) *hc
 }
 
 // triggeredReplace reports whether anything replace_triggered_by names is
-// planned to change.
-func (w *walker) triggeredReplace(n *node, sc scope) bool {
+// planned to change. As in OpenTofu, a reference to a resource or instance
+// triggers on an update or replacement of it; a reference to an attribute
+// triggers only when that attribute's value changes.
+func (w *walker) triggeredReplace(n *node, sc scope) (bool, hcl.Diagnostics) {
 	if n.res.Managed == nil || len(n.res.Managed.ReplaceTriggeredBy) == 0 {
-		return false
+		return false, nil
 	}
+	var diags hcl.Diagnostics
 	for _, e := range n.res.Managed.ReplaceTriggeredBy {
-		for _, t := range e.Variables() {
-			ref, _ := addrs.ParseRef(t)
-			if ref == nil {
+		trav, d := addressTraversal(e, sc.rep)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		ref, d := addrs.ParseRef(trav)
+		diags = append(diags, d...)
+		if ref == nil {
+			continue
+		}
+		var res addrs.Resource
+		var key addrs.InstanceKey
+		exact := false
+		switch s := ref.Subject.(type) {
+		case addrs.ResourceInstance:
+			res, key, exact = s.Resource, s.Key, true
+		case addrs.Resource:
+			res = s
+		default:
+			continue
+		}
+		path := traversalToPath(ref.Remaining)
+		w.mu.Lock()
+		changes := w.byRes[res.Absolute(sc.mi).String()]
+		w.mu.Unlock()
+		for _, c := range changes {
+			if c.DeposedKey != "" || exact && c.Addr.Resource.Key != key {
 				continue
 			}
-			var res addrs.Resource
-			var key addrs.InstanceKey
-			exact := false
-			switch s := ref.Subject.(type) {
-			case addrs.ResourceInstance:
-				res, key, exact = s.Resource, s.Key, true
-			case addrs.Resource:
-				res = s
-				// res[each.key] / res[count.index] name this instance's peer.
-				if len(ref.Remaining) > 0 {
-					if _, isIdx := ref.Remaining[0].(hcl.TraverseIndex); !isIdx {
-						break
-					}
+			if len(path) == 0 {
+				if c.Action == plan.Update || c.Action.IsReplace() {
+					return true, diags
 				}
-				if len(t) > 2 {
-					if idx, ok := t[2].(hcl.TraverseSplat); ok {
-						_ = idx
-					}
-				}
-			default:
 				continue
 			}
-			abs := res.Absolute(sc.mi)
-			w.mu.Lock()
-			for a, act := range w.actions {
-				if act != plan.Update && !act.IsReplace() {
-					continue
+			before, errB := path.Apply(c.Before)
+			after, errA := path.Apply(c.After)
+			if errB != nil || errA != nil {
+				if c.Action == plan.Update {
+					return true, diags
 				}
-				ai, diags := addrs.ParseAbsResourceInstanceStr(a)
-				if diags.HasErrors() || !ai.ContainingResource().Equal(abs) {
-					continue
-				}
-				if exact && ai.Resource.Key != key {
-					continue
-				}
-				if !exact && sc.rep.EachKey != cty.NilVal && ai.Resource.Key != addrs.StringKey(sc.rep.EachKey.AsString()) {
-					continue
-				}
-				if !exact && sc.rep.CountIndex != cty.NilVal {
-					bf := sc.rep.CountIndex.AsBigFloat()
-					i, _ := bf.Int64()
-					if ai.Resource.Key != addrs.IntKey(int(i)) {
-						continue
-					}
-				}
-				w.mu.Unlock()
-				return true
+				continue
 			}
-			w.mu.Unlock()
+			if !before.RawEquals(after) {
+				return true, diags
+			}
 		}
 	}
-	return false
+	return false, diags
+}
+
+// addressTraversal turns an expression naming an address, such as a
+// replace_triggered_by entry or an import target, into the traversal it
+// names, evaluating index keys with only count.index and each.* in scope.
+func addressTraversal(expr hcl.Expression, rep repetition) (hcl.Traversal, hcl.Diagnostics) {
+	switch e := expr.(type) {
+	case *hclsyntax.ScopeTraversalExpr:
+		return e.Traversal, nil
+	case *hclsyntax.RelativeTraversalExpr:
+		src, diags := addressTraversal(e.Source, rep)
+		return append(append(hcl.Traversal(nil), src...), e.Traversal...), diags
+	case *hclsyntax.IndexExpr:
+		coll, diags := addressTraversal(e.Collection, rep)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		vars := map[string]cty.Value{}
+		if rep.CountIndex != cty.NilVal {
+			vars["count"] = cty.ObjectVal(map[string]cty.Value{"index": rep.CountIndex})
+		}
+		if rep.EachKey != cty.NilVal {
+			each := map[string]cty.Value{"key": rep.EachKey}
+			if rep.EachValue != cty.NilVal {
+				each["value"] = rep.EachValue
+			}
+			vars["each"] = cty.ObjectVal(each)
+		}
+		k, d := e.Key.Value(&hcl.EvalContext{Variables: vars})
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			return nil, diags
+		}
+		return append(append(hcl.Traversal(nil), coll...), hcl.TraverseIndex{Key: k, SrcRange: e.Key.Range()}), diags
+	}
+	return hcl.AbsTraversalForExpr(expr)
 }
 
 // traversalToPath turns a relative traversal (ignore_changes) into a path.

@@ -37,7 +37,46 @@ func (w *walker) applyMoves(root *configs.Config) hcl.Diagnostics {
 			w.moveObjects(c, from, to)
 		}
 	})
+	w.impliedMoves(root)
 	return diags
+}
+
+// impliedMoves makes the moves OpenTofu implies without a moved block: the
+// object of a resource that gains count moves from no key to [0], and the
+// [0] object of a resource that loses count (and has no for_each) moves to
+// no key. They run after the explicit moves, which win.
+func (w *walker) impliedMoves(root *configs.Config) {
+	type move struct {
+		old, new addrs.AbsResourceInstance
+		provider string
+	}
+	var moves []move
+	w.refreshed.AllInstances(func(addr addrs.AbsResourceInstance, r *state.Resource, inst *state.Instance) {
+		if addr.Resource.Resource.Mode != addrs.ManagedResourceMode {
+			return
+		}
+		c := root.Descendant(addr.Module.Module())
+		if c == nil {
+			return
+		}
+		rc := c.Module.ManagedResources[addr.Resource.Resource.String()]
+		if rc == nil {
+			return
+		}
+		to := addr
+		switch {
+		case rc.Count != nil && addr.Resource.Key == addrs.NoKey:
+			to.Resource.Key = addrs.IntKey(0)
+		case rc.Count == nil && rc.ForEach == nil && addr.Resource.Key == addrs.IntKey(0):
+			to.Resource.Key = addrs.NoKey
+		default:
+			return
+		}
+		moves = append(moves, move{old: addr, new: to, provider: r.Provider})
+	})
+	for _, m := range moves {
+		w.moveInstance(m.old, m.new, m.provider)
+	}
 }
 
 func (w *walker) moveObjects(c *configs.Config, from, to addrs.Target) {
@@ -77,29 +116,35 @@ func (w *walker) moveObjects(c *configs.Config, from, to addrs.Target) {
 		moves = append(moves, move{old: addr, new: addrs.AbsResourceInstance{Module: full, Resource: nrel.Resource}, res: r})
 	})
 	for _, m := range moves {
-		if w.refreshed.Instance(m.new) != nil {
-			continue // the destination exists: OpenTofu keeps both, and so do we
-		}
-		inst := w.refreshed.Instance(m.old)
-		if inst == nil {
-			continue
-		}
-		cur, dep := inst.Current, inst.Deposed
-		w.refreshed.SetCurrent(m.old, nil, "")
-		for k := range dep {
-			w.refreshed.SetDeposed(m.old, k, nil, "")
-		}
-		if cur != nil {
-			w.refreshed.SetCurrent(m.new, cur, m.res.Provider)
-		}
-		for k, o := range dep {
-			w.refreshed.SetDeposed(m.new, k, o, m.res.Provider)
-		}
-		if w.moved == nil {
-			w.moved = map[string]addrs.AbsResourceInstance{}
-		}
-		w.moved[m.new.String()] = m.old
+		w.moveInstance(m.old, m.new, m.res.Provider)
 	}
+}
+
+// moveInstance moves the objects of one instance to a new address in the
+// refreshed state and records where they came from.
+func (w *walker) moveInstance(old, new addrs.AbsResourceInstance, provider string) {
+	if w.refreshed.Instance(new) != nil {
+		return // the destination exists: OpenTofu keeps both, and so do we
+	}
+	inst := w.refreshed.Instance(old)
+	if inst == nil {
+		return
+	}
+	cur, dep := inst.Current, inst.Deposed
+	w.refreshed.SetCurrent(old, nil, "")
+	for k := range dep {
+		w.refreshed.SetDeposed(old, k, nil, "")
+	}
+	if cur != nil {
+		w.refreshed.SetCurrent(new, cur, provider)
+	}
+	for k, o := range dep {
+		w.refreshed.SetDeposed(new, k, o, provider)
+	}
+	if w.moved == nil {
+		w.moved = map[string]addrs.AbsResourceInstance{}
+	}
+	w.moved[new.String()] = old
 }
 
 // removedForget reports whether a removed block with destroy = false covers

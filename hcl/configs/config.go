@@ -83,7 +83,28 @@ func (p *Parser) LoadConfig(rootDir string) (*Config, hcl.Diagnostics) {
 	}
 	root.Root = root
 	diags = append(diags, p.loadChildren(root, []string{canonicalDir(rootDir)})...)
-	return root, diags
+	return root, dedupeDiagnostics(diags)
+}
+
+// dedupeDiagnostics drops repeats, which arise when several calls share a
+// module directory: its files are decoded once per call, but a problem in
+// them should be reported once.
+func dedupeDiagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	seen := make(map[string]bool, len(diags))
+	ret := diags[:0:0]
+	for _, d := range diags {
+		subject := ""
+		if d.Subject != nil {
+			subject = d.Subject.String()
+		}
+		key := fmt.Sprintf("%d\x00%s\x00%s\x00%s", d.Severity, d.Summary, d.Detail, subject)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		ret = append(ret, d)
+	}
+	return ret
 }
 
 // canonicalDir resolves dir to an absolute path with symlinks evaluated, so

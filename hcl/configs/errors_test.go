@@ -117,3 +117,11 @@ func TestErrorFixtures(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, len(distinct), 15, "error fixtures should cover many distinct errors")
 }
+
+func TestLoadConfigMissingRoot(t *testing.T) {
+	cfg, diags := NewParser().LoadConfig(filepath.Join("testdata", "does-not-exist"))
+	require.NotNil(t, cfg)
+	require.NotNil(t, cfg.Module)
+	require.True(t, diags.HasErrors())
+	assert.Equal(t, "Failed to read module directory", diags[0].Summary)
+}

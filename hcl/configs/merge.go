@@ -318,9 +318,10 @@ func mergeBodies(base, override hcl.Body) hcl.Body {
 	return mergedBody{base: base, override: override}
 }
 
-// withDynamic adds the "dynamic" block type so that dynamic blocks survive
-// the merge for the engine to expand; dynblock asks for them explicitly, but
-// callers that do not must not get spurious errors either.
+// withDynamic adds the "dynamic" block type to a schema so that Content on a
+// merged body does not reject dynamic blocks in either half; prepareContent
+// removes them again unless the caller asked for them, as dynamic block
+// expansion does.
 func withDynamic(schema *hcl.BodySchema) *hcl.BodySchema {
 	for _, b := range schema.Blocks {
 		if b.Type == "dynamic" {

@@ -544,6 +544,26 @@ module "m" { source = "./m" }
 			},
 		},
 		{
+			name: "escape block passes meta-argument names to the provider",
+			files: map[string][]byte{"main.tf": []byte(`resource "x_y" "a" {
+  count = 2
+  _ {
+    count = 5
+  }
+}
+`)},
+			wantCheck: func(t *testing.T, m *Module) {
+				r := m.ManagedResources["x_y.a"]
+				require.NotNil(t, r)
+				assert.Equal(t, "cty.NumberIntVal(2)", exprShape(r.Count))
+				content, diags := r.Config.Content(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "count"}}})
+				requireNoErrors(t, diags)
+				require.Contains(t, content.Attributes, "count")
+				assert.Equal(t, "cty.NumberIntVal(5)", exprShape(content.Attributes["count"].Expr))
+				assert.Equal(t, "x", r.ProviderLocalName())
+			},
+		},
+		{
 			name:     "duplicates across files",
 			files:    map[string][]byte{"a.tf": []byte(`output "o" { value = 1 }`), "b.tf": []byte(`output "o" { value = 2 }`)},
 			wantErrs: []string{"b.tf:1 Duplicate output definition"},

@@ -53,8 +53,8 @@ func (p *Parser) CollectVariableValues(dir string, cli []VarSource, environ []st
 		}
 		// Environment variables often serve many configurations at once,
 		// so values for undeclared variables are silently ignored.
-		decl, declared := decls[name]
-		if !declared {
+		decl := decls[name]
+		if decl == nil {
 			continue
 		}
 		gv, vDiags := p.parseRawVariableValue(name, raw, decl, "the environment variable TF_VAR_"+name)
@@ -117,8 +117,8 @@ func (p *Parser) CollectVariableValues(dir string, cli []VarSource, environ []st
 				})
 				continue
 			}
-			decl, declared := decls[name]
-			if !declared {
+			decl := decls[name]
+			if decl == nil {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Value for undeclared variable",
@@ -251,7 +251,7 @@ func (p *Parser) loadVarsFile(path string, decls map[string]*Variable, given map
 		if valDiags.HasErrors() {
 			continue
 		}
-		if _, declared := decls[attr.Name]; !declared {
+		if decls[attr.Name] == nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Value for undeclared variable",

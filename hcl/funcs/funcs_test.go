@@ -1,7 +1,9 @@
 package funcs
 
 import (
+	"errors"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // testVars are available to every evaluated expression as var.*.
@@ -336,4 +339,138 @@ func TestFunctionsTableIsFresh(t *testing.T) {
 		assert.Contains(t, b, name)
 		assert.Contains(t, b, CoreNamespace+name)
 	}
+}
+
+// TestNoPanicOnOddArguments calls every function directly with awkward
+// argument combinations (null, unknown, dynamic, marked, wrong types,
+// extreme numbers). Errors are expected; panics are not.
+func TestNoPanicOnOddArguments(t *testing.T) {
+	pool := []cty.Value{
+		cty.NullVal(cty.String),
+		cty.NullVal(cty.DynamicPseudoType),
+		cty.UnknownVal(cty.String),
+		cty.UnknownVal(cty.List(cty.String)),
+		cty.DynamicVal,
+		cty.StringVal(""),
+		cty.StringVal("10.0.0.0/8"),
+		cty.StringVal("hello.txt").Mark(SensitiveMark),
+		cty.NumberIntVal(-1),
+		cty.NumberFloatVal(1e300),
+		cty.True,
+		cty.ListValEmpty(cty.String),
+		cty.ListVal([]cty.Value{cty.StringVal("a"), cty.UnknownVal(cty.String)}),
+		cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v").Mark(SensitiveMark)}),
+		cty.ObjectVal(map[string]cty.Value{"a": cty.NullVal(cty.Number)}),
+		cty.TupleVal([]cty.Value{cty.NumberIntVal(1), cty.StringVal("x")}),
+		cty.SetVal([]cty.Value{cty.True}),
+		cty.NumberIntVal(0),
+		cty.EmptyObjectVal,
+		cty.UnknownVal(cty.String).Mark(SensitiveMark),
+		cty.ListVal([]cty.Value{cty.ListValEmpty(cty.Number)}),
+		cty.MapValEmpty(cty.String),
+		cty.StringVal("a\n%d"),
+	}
+
+	fns := Scope{BaseDir: "testdata"}.Functions()
+	names := make([]string, 0, len(fns))
+	for name := range fns {
+		if strings.HasPrefix(name, CoreNamespace) {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+
+	call := func(t *testing.T, name string, args []cty.Value) {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("%s(%#v) panicked: %v", name, args, r)
+			}
+		}()
+		// cty turns implementation panics into PanicError; those still
+		// indicate a missing check, so they count as failures here.
+		if _, err := fns[name].Call(args); err != nil {
+			var pe function.PanicError
+			if errors.As(err, &pe) {
+				t.Errorf("%s(%#v) panicked inside cty: %v", name, args, err)
+			}
+		}
+	}
+
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			call(t, name, nil)
+			for _, a := range pool {
+				call(t, name, []cty.Value{a})
+				for _, b := range pool {
+					call(t, name, []cty.Value{a, b})
+				}
+			}
+			// A third argument from a smaller pool keeps the run short.
+			for _, a := range pool {
+				for _, b := range pool {
+					for _, c := range pool[:9] {
+						call(t, name, []cty.Value{a, b, c})
+					}
+				}
+			}
+		})
+	}
+}
+
+// fuzzTooExpensive rejects inputs whose cost is in resource use rather than
+// in the crash class this target looks for: globbing or reading from system
+// paths, and nested for-expressions that multiply collection sizes.
+func fuzzTooExpensive(src string) bool {
+	if len(src) > 512 {
+		return true
+	}
+	if strings.Count(src, "for") > 1 {
+		return true
+	}
+	for _, s := range []string{"/dev", "/proc", "/sys", ".."} {
+		if strings.Contains(src, s) {
+			return true
+		}
+	}
+	return strings.Contains(src, "fileset") && (strings.Contains(src, "/") || strings.Contains(src, `\`) || strings.Contains(src, "~"))
+}
+
+// FuzzFunctionCall evaluates arbitrary expressions against the function
+// table; any panic escaping hcl or a function is a failure. Errors are fine.
+func FuzzFunctionCall(f *testing.F) {
+	f.Add(`upper("x")`)
+	f.Add(`cidrsubnet("10.0.0.0/16", 8, 2)`)
+
+	tables := []map[string]function.Function{
+		Scope{BaseDir: "testdata"}.Functions(),
+		Scope{BaseDir: "testdata", Planning: true}.Functions(),
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if fuzzTooExpensive(src) {
+			t.Skip()
+		}
+		expr, diags := hclsyntax.ParseExpression([]byte(src), "fuzz.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			return
+		}
+		for _, fns := range tables {
+			val, diags := expr.Value(&hcl.EvalContext{Variables: testVars, Functions: fns})
+			if !diags.HasErrors() && val == cty.NilVal {
+				t.Fatalf("no error and no value for %q", src)
+			}
+			// cty converts panics inside functions into errors; they still
+			// mean a function is missing an argument check.
+			for _, diag := range diags {
+				extra, ok := hcl.DiagnosticExtra[hclsyntax.FunctionCallDiagExtra](diag)
+				if !ok {
+					continue
+				}
+				var pe function.PanicError
+				if errors.As(extra.FunctionCallError(), &pe) {
+					t.Fatalf("%s panicked for %q: %v", extra.CalledFunctionName(), src, pe)
+				}
+			}
+		}
+	})
 }

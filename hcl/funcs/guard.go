@@ -1,6 +1,9 @@
 package funcs
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -20,19 +23,88 @@ const (
 // guard wraps inner so that check runs on the (unmarked, known) arguments
 // before inner is called; inner's own parameter handling then runs as usual.
 func guard(inner function.Function, check func(args []cty.Value) error) function.Function {
+	return guardTyped(inner, nil, check)
+}
+
+// guardTyped is guard with an additional check during type checking, for
+// functions whose own type callback misbehaves on some argument types.
+// typeCheck returns done=true to settle the result type itself.
+func guardTyped(inner function.Function, typeCheck func(args []cty.Value) (ty cty.Type, done bool, err error), check func(args []cty.Value) error) function.Function {
 	return function.New(&function.Spec{
 		Description: inner.Description(),
 		Params:      inner.Params(),
 		VarParam:    inner.VarParam(),
-		Type:        inner.ReturnTypeForValues,
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			if err := check(args); err != nil {
-				return cty.NilVal, err
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if typeCheck != nil {
+				if ty, done, err := typeCheck(args); done || err != nil {
+					return ty, err
+				}
+			}
+			return inner.ReturnTypeForValues(args)
+		},
+		Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+			if typeCheck != nil {
+				if _, done, _ := typeCheck(args); done {
+					return cty.UnknownVal(retType), nil
+				}
+			}
+			if check != nil {
+				if err := check(args); err != nil {
+					return cty.NilVal, err
+				}
 			}
 			return inner.Call(args)
 		},
 	})
 }
+
+// dynamicArgsUnknown settles the result as unknown when any argument's type
+// is not yet known; cty's set functions otherwise panic on such arguments
+// instead of deferring the result, which would break planning with
+// not-yet-known values.
+func dynamicArgsUnknown(args []cty.Value) (cty.Type, bool, error) {
+	for _, arg := range args {
+		if arg.Type() == cty.DynamicPseudoType {
+			return cty.DynamicPseudoType, true, nil
+		}
+	}
+	return cty.NilType, false, nil
+}
+
+var (
+	guardedSetUnionFunc        = guardTyped(stdlib.SetUnionFunc, dynamicArgsUnknown, nil)
+	guardedSetIntersectionFunc = guardTyped(stdlib.SetIntersectionFunc, dynamicArgsUnknown, nil)
+	guardedSetSubtractFunc     = guardTyped(stdlib.SetSubtractFunc, dynamicArgsUnknown, nil)
+)
+
+// guardedMergeFunc validates every argument's type up front: cty's merge
+// stops checking at the first argument of unknown type (such as a literal
+// null) and then panics on a non-map argument later in the list.
+var guardedMergeFunc = guardTyped(stdlib.MergeFunc, func(args []cty.Value) (cty.Type, bool, error) {
+	for i, arg := range args {
+		ty := arg.Type()
+		if ty != cty.DynamicPseudoType && !ty.IsMapType() && !ty.IsObjectType() {
+			return cty.NilType, false, function.NewArgErrorf(i, "arguments must be maps or objects, got %q", ty.FriendlyName())
+		}
+	}
+	return cty.NilType, false, nil
+}, nil)
+
+// guardedLogFunc reports an undefined logarithm as an error; cty's log
+// panics when the float result is NaN.
+var guardedLogFunc = guard(stdlib.LogFunc, func(args []cty.Value) error {
+	var num, base float64
+	if err := gocty.FromCtyValue(args[0], &num); err != nil {
+		return nil
+	}
+	if err := gocty.FromCtyValue(args[1], &base); err != nil {
+		return nil
+	}
+	if math.IsNaN(math.Log(num) / math.Log(base)) {
+		return fmt.Errorf("log(%v, %v) is undefined", num, base)
+	}
+	return nil
+})
 
 func guardedFormatFunc(inner function.Function) function.Function {
 	return guard(inner, func(args []cty.Value) error {

@@ -299,16 +299,13 @@ func elems(v cty.Value) []cty.Value {
 // seq is a list, tuple or set split into elements, for pairing elements
 // by index.
 type seq struct {
-	c      change
-	b, a   []cty.Value
-	bNull  bool
-	aNull  bool
-	bIsSet bool
-	aIsSet bool
+	c              change
+	b, a           []cty.Value
+	bIsSet, aIsSet bool
 }
 
 func newSeq(c change) seq {
-	return seq{c: c, b: elems(c.before), a: elems(c.after), bNull: isNull(c.before), aNull: isNull(c.after),
+	return seq{c: c, b: elems(c.before), a: elems(c.after),
 		bIsSet: !isNull(c.before) && c.before.Type().IsSetType(), aIsSet: !isNull(c.after) && c.after.Type().IsSetType()}
 }
 

@@ -139,10 +139,13 @@ func newSnippet(d *hcl.Diagnostic, sources map[string][]byte) *snippet {
 			code.WriteByte('\n')
 		}
 	}
-	s.code = strings.TrimSuffix(code.String(), "\n")
 	if codeStart < 0 {
-		codeStart = 0
+		// The range lies outside the file (it changed, or the range is
+		// wrong): there is nothing to show.
+		s.haveSource, s.context = false, ""
+		return s
 	}
+	s.code = strings.TrimSuffix(code.String(), "\n")
 	start := highlight.Start.Byte - codeStart
 	end := start + (highlight.End.Byte - highlight.Start.Byte)
 	s.highlightStart = clamp(start, 0, len(s.code))

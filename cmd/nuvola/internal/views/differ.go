@@ -183,9 +183,7 @@ func diffForType(c change, ty cty.Type) diff {
 	case ty.IsPrimitiveType():
 		return diff{r: primitiveRenderer{before: c.before, after: c.after}, action: c.valueAction(), replace: c.replace.matches()}
 	case ty.IsObjectType():
-		attrs, act := diffObjectAttrs(c, func(name string, c change) diff {
-			return diffForType(c, ty.AttributeType(name))
-		}, ty.AttributeTypes())
+		attrs, act := diffObjectAttrs(c, ty.AttributeTypes())
 		return diff{r: objectRenderer{attrs: attrs, overrideNullSuffix: true}, action: act, replace: c.replace.matches()}
 	case ty.IsMapType():
 		act := c.defaultAction()
@@ -252,13 +250,15 @@ func conforms(v cty.Value, ty cty.Type) bool {
 	return false
 }
 
-func diffObjectAttrs[T any](c change, compute func(string, change) diff, attrs map[string]T) (map[string]diff, action) {
+// diffObjectAttrs diffs the attributes of an object; attributes null on
+// both sides are left out altogether, not even counted as unchanged.
+func diffObjectAttrs(c change, attrs map[string]cty.Type) (map[string]diff, action) {
 	out := map[string]diff{}
 	current := c.defaultAction()
-	for name := range attrs {
+	for name, aty := range attrs {
 		child := c.attr(name)
 		child.bExplicit, child.aExplicit = false, false
-		d := compute(name, child)
+		d := diffForType(child, aty)
 		if d.action == actNoOp && isNull(child.before) && isNull(child.after) {
 			continue
 		}
@@ -414,47 +414,57 @@ func processSlice(before, after []cty.Value, process func(bi, ai int), pair func
 }
 
 func longestCommonSubsequence(xs, ys []cty.Value) []cty.Value {
-	if len(xs) == 0 || len(ys) == 0 {
-		return nil
-	}
-	eq := make([][]bool, len(xs))
-	for i := range xs {
-		eq[i] = make([]bool, len(ys))
-		for j := range ys {
-			eq[i][j] = safeEqual(xs[i], ys[j])
-		}
-	}
-	return lcsOf(len(xs), len(ys), func(i, j int) bool { return eq[i][j] }, func(i int) cty.Value { return xs[i] })
+	return lcsOf(len(xs), len(ys), func(i, j int) bool { return safeEqual(xs[i], ys[j]) }, func(i int) cty.Value { return xs[i] })
 }
 
+// lcsOf finds a longest common subsequence of two sequences given by
+// length and equality. The common prefix and suffix are taken off first,
+// so the quadratic part only covers the region that changed.
 func lcsOf[T any](n, m int, eq func(i, j int) bool, at func(i int) T) []T {
-	// Lengths of the longest common suffixes, filled from the back so the
-	// walk below can go forwards.
-	l := make([][]int, n+1)
-	for i := range l {
-		l[i] = make([]int, m+1)
+	pre := 0
+	for pre < n && pre < m && eq(pre, pre) {
+		pre++
 	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if eq(i, j) {
-				l[i][j] = l[i+1][j+1] + 1
-			} else {
-				l[i][j] = max(l[i+1][j], l[i][j+1])
+	suf := 0
+	for suf < n-pre && suf < m-pre && eq(n-1-suf, m-1-suf) {
+		suf++
+	}
+	out := make([]T, 0, pre+suf)
+	for i := 0; i < pre; i++ {
+		out = append(out, at(i))
+	}
+	bn, bm := n-pre-suf, m-pre-suf
+	if bn > 0 && bm > 0 {
+		// Lengths of the longest common subsequences of the suffixes,
+		// filled from the back so the walk below can go forwards.
+		l := make([][]int32, bn+1)
+		for i := range l {
+			l[i] = make([]int32, bm+1)
+		}
+		for i := bn - 1; i >= 0; i-- {
+			for j := bm - 1; j >= 0; j-- {
+				if eq(pre+i, pre+j) {
+					l[i][j] = l[i+1][j+1] + 1
+				} else {
+					l[i][j] = max(l[i+1][j], l[i][j+1])
+				}
+			}
+		}
+		for i, j := 0, 0; i < bn && j < bm; {
+			switch {
+			case eq(pre+i, pre+j) && l[i][j] == l[i+1][j+1]+1:
+				out = append(out, at(pre+i))
+				i++
+				j++
+			case l[i+1][j] >= l[i][j+1]:
+				i++
+			default:
+				j++
 			}
 		}
 	}
-	var out []T
-	for i, j := 0, 0; i < n && j < m; {
-		switch {
-		case eq(i, j):
-			out = append(out, at(i))
-			i++
-			j++
-		case l[i+1][j] >= l[i][j+1]:
-			i++
-		default:
-			j++
-		}
+	for i := n - suf; i < n; i++ {
+		out = append(out, at(i))
 	}
 	return out
 }

@@ -224,9 +224,18 @@ func elapsedSeconds(d time.Duration) *float64 {
 }
 
 // ApplyStart reports that a change of addr has begun.
-func (v *JSONView) ApplyStart(addr string, a plan.Action) {
+func (v *JSONView) ApplyStart(addr string, a plan.Action) { v.ApplyStartWithID(addr, a, "") }
+
+// ApplyStartWithID is ApplyStart for a change to an existing object with
+// the given id.
+func (v *JSONView) ApplyStartWithID(addr string, a plan.Action, id string) {
 	h := jsonHook{Resource: parseJSONResourceAddr(addr), Action: jsonChangeAction(a)}
-	v.emit("info", fmt.Sprintf("%s: %s...", h.Resource.Addr, startVerb(a)), "apply_start", "hook", h)
+	suffix := ""
+	if id != "" {
+		h.IDKey, h.IDValue = "id", id
+		suffix = fmt.Sprintf(" [id=%s]", id)
+	}
+	v.emit("info", fmt.Sprintf("%s: %s...%s", h.Resource.Addr, startVerb(a), suffix), "apply_start", "hook", h)
 }
 
 // ApplyProgress reports that a change of addr is still running.
@@ -253,7 +262,7 @@ func (v *JSONView) ApplyComplete(addr string, a plan.Action, id string, elapsed 
 // follow separately.
 func (v *JSONView) ApplyErrored(addr string, a plan.Action, elapsed time.Duration) {
 	h := jsonHook{Resource: parseJSONResourceAddr(addr), Action: jsonChangeAction(a), Elapsed: elapsedSeconds(elapsed)}
-	v.emit("error", fmt.Sprintf("%s: %s errored after %s", h.Resource.Addr, actionNoun(a), elapsed.Round(time.Second)),
+	v.emit("info", fmt.Sprintf("%s: %s errored after %s", h.Resource.Addr, actionNoun(a), elapsed.Round(time.Second)),
 		"apply_errored", "hook", h)
 }
 

@@ -42,12 +42,13 @@ func RenderPlan(w io.Writer, p *plan.Plan, schemas SchemaSource, opts Options) e
 			changes = append(changes, rc)
 		}
 	}
+	// OpenTofu orders changes by the text of their addresses.
 	sort.SliceStable(changes, func(i, j int) bool {
-		a, b := changes[i], changes[j]
-		if !a.Addr.Equal(b.Addr) {
-			return a.Addr.Less(b.Addr)
+		a, b := changes[i].Addr.String(), changes[j].Addr.String()
+		if a != b {
+			return a < b
 		}
-		return a.DeposedKey < b.DeposedKey
+		return changes[i].DeposedKey < changes[j].DeposedKey
 	})
 
 	counts := map[action]int{}

@@ -120,15 +120,18 @@ func primitiveValue(v cty.Value, o ropts) string {
 	return FormatValue(v, 0)
 }
 
+// evaluatedString is one side of a string diff; literal text (null, or a
+// value that is not a string after all) is shown without quotes.
 type evaluatedString struct {
 	s         string
 	null      bool
+	literal   bool
 	multiline bool
 }
 
 func evaluateString(v cty.Value, o ropts) evaluatedString {
-	if isNull(v) || v.Type() != cty.String {
-		return evaluatedString{s: primitiveValue(v, o), null: isNull(v)}
+	if isNull(v) || !v.IsKnown() || v.Type() != cty.String {
+		return evaluatedString{s: primitiveValue(v, o), null: isNull(v), literal: true}
 	}
 	s := v.AsString()
 	if strings.Contains(s, "\n") {
@@ -138,7 +141,7 @@ func evaluateString(v cty.Value, o ropts) evaluatedString {
 }
 
 func (e evaluatedString) simple() string {
-	if e.null {
+	if e.literal {
 		return e.s
 	}
 	return strconv.Quote(e.s)

@@ -1,0 +1,6 @@
+// Command nuvola is the command-line interface: it parses flags, loads the
+// configuration, variables and state, calls the engine, and renders the
+// results. It owns provider lifetimes and the state lock.
+//
+// It may import engine, hcl, plugins and providers packages.
+package main

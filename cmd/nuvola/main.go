@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/nuvola-pa/nuvola/engine"
+)
+
+// Exit codes, as OpenTofu uses them.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2
+	exitFmt     = 3
+)
+
+type command struct {
+	synopsis string
+	run      func(m *meta, args []string) int
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"init":      {"Prepare your working directory for other commands", cmdInit},
+		"validate":  {"Check whether the configuration is valid", cmdValidate},
+		"plan":      {"Show changes required by the current configuration", cmdPlan},
+		"apply":     {"Create or update infrastructure", cmdApply},
+		"destroy":   {"Destroy previously-created infrastructure", cmdDestroy},
+		"fmt":       {"Reformat your configuration in the standard style", cmdFmt},
+		"show":      {"Show the current state or a saved plan", cmdShow},
+		"output":    {"Show output values from your root module", cmdOutput},
+		"graph":     {"Generate a Graphviz graph of the steps in an operation", cmdGraph},
+		"state":     {"Advanced state management", cmdState},
+		"import":    {"Associate existing infrastructure with a nuvola resource", cmdImport},
+		"providers": {"Show the providers required for this configuration", cmdProviders},
+		"version":   {"Show the current nuvola version", cmdVersion},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	m := &meta{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		a := args[0]
+		switch {
+		case strings.HasPrefix(a, "-chdir="):
+			if err := os.Chdir(strings.TrimPrefix(a, "-chdir=")); err != nil {
+				fmt.Fprintf(stderr, "Error handling -chdir option: %s\n", err)
+				return exitError
+			}
+		case a == "-version" || a == "--version" || a == "-v":
+			args = append([]string{"version"}, args[1:]...)
+			continue
+		case a == "-help" || a == "--help" || a == "-h":
+			usage(stdout)
+			return exitOK
+		default:
+			fmt.Fprintf(stderr, "Unknown global option %s\n", a)
+			return exitError
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		usage(stderr)
+		return exitError
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "nuvola has no command named %q.\n\nTo see all of nuvola's top-level commands, run:\n  nuvola -help\n", args[0])
+		return exitError
+	}
+	return cmd.run(m, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: nuvola [global options] <subcommand> [args]\n\n")
+	fmt.Fprintf(w, "A declarative provisioner for OpenStack clouds, speaking OpenTofu's language.\n\nCommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].synopsis)
+	}
+	fmt.Fprintf(w, "\nGlobal options:\n  -chdir=DIR  Switch to a different working directory before executing the given subcommand.\n  -help       Show this help output.\n  -version    An alias for the \"version\" subcommand.\n")
+}
+
+func cmdVersion(m *meta, args []string) int {
+	fs := m.flags("version")
+	jsonOut := fs.Bool("json", false, "")
+	if !m.parse(fs, args) {
+		return exitError
+	}
+	if *jsonOut {
+		fmt.Fprintf(m.stdout, "{\n  \"nuvola_version\": %q,\n  \"language_version\": %q\n}\n", engine.Version, engine.LanguageVersion)
+		return exitOK
+	}
+	fmt.Fprintf(m.stdout, "nuvola v%s\n", engine.Version)
+	return exitOK
+}

@@ -1,0 +1,7 @@
+module "first" {
+  source = "./shared"
+}
+
+module "second" {
+  source = "./shared"
+}

@@ -1,0 +1,2 @@
+output "broken" { # ERROR: Missing required argument
+}
