@@ -39,7 +39,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*state.State, 
 	defer provs.close()
 	w := &walker{
 		ctx: ctx, ev: newEvaluator(opts.Config, false), provs: provs,
-		sem: make(chan struct{}, parallelism(opts.Parallelism)), hooks: opts.Hooks,
+		sem: make(chan struct{}, parallelism(opts.Parallelism)), fanout: make(chan struct{}, walkParallelism(opts.Parallelism)), hooks: opts.Hooks,
 		plan: p, byRes: map[string][]*plan.ResourceChange{}, working: working, sink: opts.Sink,
 		failed: map[string]bool{}, cbdDeposed: map[string]string{},
 	}
@@ -60,7 +60,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*state.State, 
 			return n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider || n.kind == kDestroy
 		})
 	}
-	errs := g.Walk(ctx, parallelism(opts.Parallelism), func(ctx context.Context, key string) error {
+	errs := g.Walk(ctx, walkParallelism(opts.Parallelism), func(ctx context.Context, key string) error {
 		n := dg.nodes[key]
 		var d hcl.Diagnostics
 		if ok, cd := w.visitCommon(n, p.Variables); ok {
@@ -83,6 +83,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*state.State, 
 		}
 		return nil
 	})
+	w.durable.Wait()
 	diags = append(diags, w.diags...)
 	diags = append(diags, walkErrors(dg, errs)...)
 	if p.Mode == plan.DestroyMode {
@@ -210,9 +211,12 @@ func (w *walker) deleteObject(c *plan.ResourceChange) hcl.Diagnostics {
 	}
 	start := time.Now()
 	w.hooks.PreApply(c.Addr, deposed, plan.Delete, c.Before)
-	resp := prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{
-		TypeName: c.Addr.Resource.Resource.Type, PriorState: c.Before, PlannedState: cty.NullVal(c.Before.Type()),
-		Config: cty.NullVal(c.Before.Type()), PlannedPrivate: c.Private})
+	var resp plugins.ApplyResourceChangeResponse
+	w.call(func() {
+		resp = prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{
+			TypeName: c.Addr.Resource.Resource.Type, PriorState: c.Before, PlannedState: cty.NullVal(c.Before.Type()),
+			Config: cty.NullVal(c.Before.Type()), PlannedPrivate: c.Private})
+	})
 	var err error
 	if resp.Diagnostics.HasErrors() {
 		err = resp.Diagnostics.Err()
@@ -223,9 +227,10 @@ func (w *walker) deleteObject(c *plan.ResourceChange) hcl.Diagnostics {
 		w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), err)
 		return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
 	}
-	cd := w.commit(c.Addr, deposed, nil, c.Provider)
-	w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), diagsErr(cd))
-	return append(w.providerDiags(resp.Diagnostics, nil, hcl.Range{}), cd...)
+	w.finishDurably(w.commitAsync(c.Addr, deposed, nil, c.Provider), func(err error) {
+		w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), err)
+	})
+	return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
 }
 
 func (w *walker) markFailed(a addrs.AbsResourceInstance) {
@@ -235,8 +240,16 @@ func (w *walker) markFailed(a addrs.AbsResourceInstance) {
 }
 
 // commit records a finished change in the working state and makes it
-// durable through the sink.
+// durable through the sink before returning.
 func (w *walker) commit(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) hcl.Diagnostics {
+	return w.commitAsync(addr, deposed, obj, provider)()
+}
+
+// commitAsync records a finished change in the working state and queues it
+// in the sink; the returned function waits until it is durable. Queuing
+// happens before the change's value is visible to dependents, so a
+// dependent's record can never be durable without this one.
+func (w *walker) commitAsync(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) func() hcl.Diagnostics {
 	w.mu.Lock()
 	if deposed != "" {
 		w.working.SetDeposed(addr, deposed, obj, provider)
@@ -244,13 +257,29 @@ func (w *walker) commit(addr addrs.AbsResourceInstance, deposed string, obj *sta
 		w.working.SetCurrent(addr, obj, provider)
 	}
 	w.mu.Unlock()
-	if w.sink != nil {
-		if err := w.sink.Put(addr, deposed, obj, provider); err != nil {
+	if w.sink == nil {
+		return func() hcl.Diagnostics { return nil }
+	}
+	wait := w.sink.Put(addr, deposed, obj, provider)
+	return func() hcl.Diagnostics {
+		if err := wait(); err != nil {
 			return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to record state",
 				Detail: fmt.Sprintf("The change to %s was made but could not be recorded durably: %s", addr, err)}}
 		}
+		return nil
 	}
-	return nil
+}
+
+// finishDurably reports a change finished once its record is durable,
+// without holding up the change's dependents meanwhile.
+func (w *walker) finishDurably(wait func() hcl.Diagnostics, report func(err error)) {
+	w.durable.Add(1)
+	go func() {
+		defer w.durable.Done()
+		d := wait()
+		w.addDiags(d)
+		report(diagsErr(d))
+	}()
 }
 
 // applyResource applies the creates and updates of one resource in every
@@ -339,7 +368,8 @@ func (w *walker) applyRead(n *node, addr addrs.AbsResourceInstance, sc scope, c 
 		return diags
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
-	resp := prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: n.res.Type, Config: cfgVal})
+	var resp plugins.ReadDataSourceResponse
+	w.call(func() { resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: n.res.Type, Config: cfgVal}) })
 	diags = append(diags, w.providerDiags(resp.Diagnostics, n.res.Config, n.res.DeclRange)...)
 	if resp.Diagnostics.HasErrors() {
 		rv.set(addr.Resource.Key, cty.DynamicVal)
@@ -406,8 +436,11 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 			}
 		}
 		proposed := proposedNew(schema.Block, prior, applyIgnoreChanges(cfgVal, prior, ignore, ignoreAll))
-		resp := prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{TypeName: r.Type, PriorState: prior,
-			ProposedNewState: proposed, Config: cfgVal, PriorPrivate: c.Private})
+		var resp plugins.PlanResourceChangeResponse
+		w.call(func() {
+			resp = prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{TypeName: r.Type, PriorState: prior,
+				ProposedNewState: proposed, Config: cfgVal, PriorPrivate: c.Private})
+		})
 		diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
 		if resp.Diagnostics.HasErrors() {
 			w.markFailed(addr)
@@ -447,8 +480,11 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 		action = plan.Create
 	}
 	w.hooks.PreApply(addr, "", action, prior)
-	resp := prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{TypeName: r.Type, PriorState: prior,
-		PlannedState: planned, Config: cfgVal, PlannedPrivate: c.Private})
+	var resp plugins.ApplyResourceChangeResponse
+	w.call(func() {
+		resp = prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{TypeName: r.Type, PriorState: prior,
+			PlannedState: planned, Config: cfgVal, PlannedPrivate: c.Private})
+	})
 	diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
 	newVal := resp.NewState
 	var applyErr error
@@ -484,14 +520,14 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 	}
 	obj.Private, obj.Dependencies, obj.CreateBeforeDestroy = resp.Private, c.Dependencies, c.CreateBeforeDestroy
 	// Reported finished only once durable.
-	cd := w.commit(addr, "", obj, pa.String())
-	diags = append(diags, cd...)
-	w.hooks.PostApply(addr, "", action, newVal, diagsErr(cd))
+	w.finishDurably(w.commitAsync(addr, "", obj, pa.String()), func(err error) {
+		w.hooks.PostApply(addr, "", action, newVal, err)
+	})
 	self := markSensitive(newVal, sens)
 	rv.set(addr.Resource.Key, self)
 	sc.self = self
 	for _, pc := range r.Postconditions {
-		diags = append(diags, w.checkRule(sc, pc, "Resource postcondition failed", fmt.Sprintf("This was checked by the postcondition of %s.", addr))...)
+		diags = append(diags, w.checkRule(sc, pc, "Resource postcondition failed")...)
 	}
 	return diags
 }

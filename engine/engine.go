@@ -38,9 +38,12 @@ func (NoHooks) PreRefresh(addrs.AbsResource, int)                               
 func (NoHooks) PostRefresh(addrs.AbsResource, int)                                         {}
 
 // StateSink makes each finished change durable as soon as it finishes. A
-// nil object removes the instance (or the deposed object).
+// nil object removes the instance (or the deposed object). Put queues the
+// change behind every change queued before it and returns a function that
+// waits until it is durable; the engine reports a change finished only
+// after that wait.
 type StateSink interface {
-	Put(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) error
+	Put(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) (wait func() error)
 }
 
 // PlanOptions says what to plan.
@@ -76,14 +79,23 @@ func parallelism(n int) int {
 	return n
 }
 
+// walkParallelism bounds node visits and instance goroutines. It is larger
+// than the provider-call bound: a finished change waits for its journal
+// record to be durable without holding a provider slot, so many records
+// share one fsync.
+func walkParallelism(n int) int {
+	return max(256, 4*parallelism(n))
+}
+
 // walker is the state shared by the node visits of one walk.
 type walker struct {
 	ctx   context.Context
 	ev    *evaluator
 	provs *providers
 	dg    *depGraph
-	sem   chan struct{}
-	hooks Hooks
+	sem    chan struct{} // provider calls in flight
+	fanout chan struct{} // instance goroutines
+	hooks  Hooks
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
@@ -112,6 +124,9 @@ type walker struct {
 	sink       StateSink
 	failed     map[string]bool
 	cbdDeposed map[string]string
+	// durable tracks changes whose journal records are still being
+	// written; Apply returns only after all of them.
+	durable sync.WaitGroup
 }
 
 func (w *walker) addDiags(d hcl.Diagnostics) {
@@ -126,21 +141,26 @@ func (w *walker) addDiags(d hcl.Diagnostics) {
 func (w *walker) acquire() { w.sem <- struct{}{} }
 func (w *walker) release() { <-w.sem }
 
-// forEachParallel runs fn for 0..n-1 with the walk's concurrency bound.
+// call runs one provider call within the -parallelism bound.
+func (w *walker) call(fn func()) {
+	w.acquire()
+	defer w.release()
+	fn()
+}
+
+// forEachParallel runs fn for 0..n-1 concurrently, bounded by the fanout.
 func (w *walker) forEachParallel(n int, fn func(i int)) {
 	if n == 1 {
-		w.acquire()
 		fn(0)
-		w.release()
 		return
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
-		w.acquire()
+		w.fanout <- struct{}{}
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			defer w.release()
+			defer func() { <-w.fanout }()
 			fn(i)
 		}(i)
 	}

@@ -45,7 +45,7 @@ func Import(ctx context.Context, opts ImportOptions) (*state.State, hcl.Diagnost
 	if diags.HasErrors() {
 		return st, diags
 	}
-	w := &walker{ctx: ctx, ev: newEvaluator(opts.Config, true), provs: provs, dg: dg, sem: make(chan struct{}, 1), hooks: NoHooks{}}
+	w := &walker{ctx: ctx, ev: newEvaluator(opts.Config, true), provs: provs, dg: dg, sem: make(chan struct{}, 1), fanout: make(chan struct{}, 4), hooks: NoHooks{}}
 	g := dg.g.Subgraph(func(k string) bool {
 		n := dg.nodes[k]
 		return n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider

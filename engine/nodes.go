@@ -170,6 +170,14 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 			dependsOn = o.DependsOn
 		case kModule:
 			call := c.Parent.Module.ModuleCalls[c.Path[len(c.Path)-1]]
+			// The call's arguments are the child's variables: anything else
+			// is an error, and so is a missing required one.
+			schema := &hcl.BodySchema{}
+			for _, name := range sortedKeys(m.Variables) {
+				schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: name, Required: m.Variables[name].Required()})
+			}
+			_, d := call.Config.Content(schema)
+			diags = append(diags, d...)
 			var ptravs []hcl.Traversal
 			if call.Count != nil {
 				ptravs = append(ptravs, call.Count.Variables()...)

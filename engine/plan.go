@@ -50,7 +50,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	defer provs.close()
 	w := &walker{
 		ctx: ctx, ev: newEvaluator(opts.Config, true), provs: provs,
-		sem: make(chan struct{}, parallelism(opts.Parallelism)), hooks: opts.Hooks,
+		sem: make(chan struct{}, parallelism(opts.Parallelism)), fanout: make(chan struct{}, walkParallelism(opts.Parallelism)), hooks: opts.Hooks,
 		popts: &opts, refreshed: prior.DeepCopy(), byRes: map[string][]*plan.ResourceChange{}, seen: map[string]bool{},
 		forceRepl: map[string]bool{},
 	}
@@ -104,7 +104,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Resource targeting is in effect",
 			Detail: "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when nuvola specifically suggests to use it as part of an error message."})
 	}
-	errs := g.Walk(ctx, parallelism(opts.Parallelism), func(ctx context.Context, key string) error {
+	errs := g.Walk(ctx, walkParallelism(opts.Parallelism), func(ctx context.Context, key string) error {
 		n := dg.nodes[key]
 		var d hcl.Diagnostics
 		if ok, cd := w.visitCommon(n, opts.Variables); ok {
@@ -128,7 +128,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	diags = append(diags, w.diags...)
 	diags = append(diags, walkErrors(dg, errs)...)
 	if !diags.HasErrors() {
-		w.planOrphans(opts.Config)
+		diags = append(diags, w.planOrphans(opts.Config)...)
 	}
 	p.Changes = w.changes
 	p.Outputs = w.outputs
@@ -476,7 +476,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	r := n.res
 	var diags hcl.Diagnostics
 	for _, pc := range r.Preconditions {
-		diags = append(diags, w.checkRule(sc, pc, "Resource precondition failed", fmt.Sprintf("This was checked by the precondition of %s.", addr))...)
+		diags = append(diags, w.checkRule(sc, pc, "Resource precondition failed")...)
 	}
 	if diags.HasErrors() {
 		rv.set(addr.Resource.Key, cty.DynamicVal)
@@ -489,7 +489,9 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		return diags
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
-	if vr := prov.ValidateResourceConfig(w.ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal}); len(vr.Diagnostics) > 0 {
+	var vr plugins.ValidateResourceConfigResponse
+	w.call(func() { vr = prov.ValidateResourceConfig(w.ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal}) })
+	if len(vr.Diagnostics) > 0 {
 		diags = append(diags, w.providerDiags(vr.Diagnostics, r.Config, r.DeclRange)...)
 		if vr.Diagnostics.HasErrors() {
 			rv.set(addr.Resource.Key, cty.DynamicVal)
@@ -544,8 +546,11 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	}
 	effCfg := applyIgnoreChanges(cfgVal, priorVal, ignore, ignoreAll)
 	proposed := proposedNew(schema.Block, priorVal, effCfg)
-	resp := prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{
-		TypeName: r.Type, PriorState: priorVal, ProposedNewState: proposed, Config: cfgVal, PriorPrivate: privateOf(priorObj)})
+	var resp plugins.PlanResourceChangeResponse
+	w.call(func() {
+		resp = prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{
+			TypeName: r.Type, PriorState: priorVal, ProposedNewState: proposed, Config: cfgVal, PriorPrivate: privateOf(priorObj)})
+	})
 	diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
 	if resp.Diagnostics.HasErrors() {
 		rv.set(addr.Resource.Key, cty.DynamicVal)
@@ -578,9 +583,12 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 			action = plan.CreateThenDelete
 		}
 		// The replacement is a new object: plan it as a create.
-		cresp := prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{
-			TypeName: r.Type, PriorState: cty.NullVal(schema.Block.ImpliedType()),
-			ProposedNewState: proposedNew(schema.Block, cty.NullVal(schema.Block.ImpliedType()), cfgVal), Config: cfgVal})
+		var cresp plugins.PlanResourceChangeResponse
+		w.call(func() {
+			cresp = prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{
+				TypeName: r.Type, PriorState: cty.NullVal(schema.Block.ImpliedType()),
+				ProposedNewState: proposedNew(schema.Block, cty.NullVal(schema.Block.ImpliedType()), cfgVal), Config: cfgVal})
+		})
 		diags = append(diags, w.providerDiags(cresp.Diagnostics, r.Config, r.DeclRange)...)
 		if cresp.Diagnostics.HasErrors() {
 			rv.set(addr.Resource.Key, cty.DynamicVal)
@@ -614,11 +622,11 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	w.addChange(c)
 	self := markSensitive(planned, afterSens)
 	rv.set(addr.Resource.Key, self)
-	if planned.IsWhollyKnown() {
-		sc.self = self
-		for _, pc := range r.Postconditions {
-			diags = append(diags, w.checkRule(sc, pc, "Resource postcondition failed", fmt.Sprintf("This was checked by the postcondition of %s.", addr))...)
-		}
+	// Checked against the planned object, as OpenTofu does: a condition
+	// that depends on what is known only after apply is left for apply.
+	sc.self = self
+	for _, pc := range r.Postconditions {
+		diags = append(diags, w.checkRule(sc, pc, "Resource postcondition failed")...)
 	}
 	return diags
 }
@@ -767,7 +775,8 @@ func (w *walker) planData(n *node, addr addrs.AbsResourceInstance, sc scope, sch
 		rv.set(addr.Resource.Key, planned)
 		return diags
 	}
-	resp := prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: r.Type, Config: cfgVal})
+	var resp plugins.ReadDataSourceResponse
+	w.call(func() { resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: r.Type, Config: cfgVal}) })
 	d := w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)
 	if r.InCheck != "" {
 		for _, x := range d {
@@ -789,7 +798,7 @@ func (w *walker) planData(n *node, addr addrs.AbsResourceInstance, sc scope, sch
 	rv.set(addr.Resource.Key, markSensitive(resp.State, sens))
 	for _, pc := range r.Postconditions {
 		sc.self = markSensitive(resp.State, sens)
-		diags = append(diags, w.checkRule(sc, pc, "Resource postcondition failed", fmt.Sprintf("This was checked by the postcondition of %s.", addr))...)
+		diags = append(diags, w.checkRule(sc, pc, "Resource postcondition failed")...)
 	}
 	return diags
 }
@@ -801,7 +810,7 @@ func (w *walker) planOutput(n *node) hcl.Diagnostics {
 	for _, mi := range w.ev.moduleInstances(addrs.Module(n.cfg.Path)) {
 		sc := scope{cfg: n.cfg, mi: mi.Addr}
 		for _, pc := range o.Preconditions {
-			diags = append(diags, w.checkRule(sc, pc, "Module output value precondition failed", "This was checked by an output value precondition.")...)
+			diags = append(diags, w.checkRule(sc, pc, "Module output value precondition failed")...)
 		}
 		v, d := w.ev.evalExpr(sc, o.Expr, cty.DynamicPseudoType)
 		diags = append(diags, d...)
@@ -850,8 +859,7 @@ func (w *walker) visitCheck(n *node) hcl.Diagnostics {
 	ch := n.cfg.Module.Checks[n.name]
 	for _, mi := range w.ev.moduleInstances(addrs.Module(n.cfg.Path)) {
 		for _, a := range ch.Asserts {
-			d := w.checkRuleSeverity(scope{cfg: n.cfg, mi: mi.Addr}, a, "Check block assertion failed",
-				fmt.Sprintf("This was checked by check %q.", n.name), hcl.DiagWarning)
+			d := w.checkRuleSeverity(scope{cfg: n.cfg, mi: mi.Addr}, a, "Check block assertion failed", hcl.DiagWarning)
 			for _, x := range d {
 				x.Severity = hcl.DiagWarning
 			}
@@ -863,7 +871,8 @@ func (w *walker) visitCheck(n *node) hcl.Diagnostics {
 
 // planOrphans plans the deletion of every object in state that the
 // configuration no longer has.
-func (w *walker) planOrphans(root *configs.Config) {
+func (w *walker) planOrphans(root *configs.Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	w.refreshed.AllInstances(func(addr addrs.AbsResourceInstance, r *state.Resource, inst *state.Instance) {
 		if addr.Resource.Resource.Mode == addrs.DataResourceMode {
 			if !w.seen[addr.String()] {
@@ -895,7 +904,15 @@ func (w *walker) planOrphans(root *configs.Config) {
 		w.changes = append(w.changes, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: r.Provider, Action: plan.Delete, Reason: reason,
 			Before: w.rawObject(r, inst.Current), After: cty.NullVal(cty.DynamicPseudoType), BeforeSensitive: inst.Current.SensitivePaths,
 			SchemaVersion: inst.Current.SchemaVersion, Dependencies: inst.Current.Dependencies})
+		// An instance whose resource is still configured (count reduced,
+		// a for_each key dropped) keeps the resource's prevent_destroy.
+		if c := root.Descendant(addr.Module.Module()); c != nil {
+			if rc := c.Module.ManagedResources[addr.Resource.Resource.String()]; rc != nil && rc.Managed != nil && rc.Managed.PreventDestroy {
+				diags = append(diags, preventDestroyDiag(addr, rc))
+			}
+		}
 	})
+	return diags
 }
 
 func (w *walker) orphanReason(root *configs.Config, addr addrs.AbsResourceInstance) plan.Reason {

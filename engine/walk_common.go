@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/nuvola-pa/nuvola/engine/addrs"
@@ -93,9 +94,18 @@ func (w *walker) visitVariable(n *node, rootVars map[string]cty.Value) hcl.Diagn
 			v = v.Mark(sensitiveMark())
 		}
 		w.ev.setVar(mi.Addr, n.name, v)
+		// As in OpenTofu, a failed validation points at where the value
+		// was given: the module argument, else the declaration.
+		subject := decl.DeclRange
+		if n.cfg.Parent != nil {
+			call := n.cfg.Parent.Module.ModuleCalls[n.cfg.Path[len(n.cfg.Path)-1]]
+			if attrs, _ := call.Config.JustAttributes(); attrs[n.name] != nil {
+				subject = attrs[n.name].Expr.Range()
+			}
+		}
 		for _, rule := range decl.Validations {
-			diags = append(diags, w.checkRule(scope{cfg: n.cfg, mi: mi.Addr}, rule, "Invalid value for variable",
-				fmt.Sprintf("This was checked by the validation rule at %s.", rule.DeclRange))...)
+			diags = append(diags, w.checkRuleAt(scope{cfg: n.cfg, mi: mi.Addr}, rule, "Invalid value for variable",
+				fmt.Sprintf("This was checked by the validation rule at %s.", rule.DeclRange), hcl.DiagError, subject.Ptr())...)
 		}
 	}
 	return diags
@@ -103,11 +113,17 @@ func (w *walker) visitVariable(n *node, rootVars map[string]cty.Value) hcl.Diagn
 
 // checkRule evaluates a condition; a false result is an error with the rule's
 // message. Unknown results are deferred (no error).
-func (w *walker) checkRule(sc scope, rule *configs.CheckRule, summary, detailSuffix string) hcl.Diagnostics {
-	return w.checkRuleSeverity(sc, rule, summary, detailSuffix, hcl.DiagError)
+func (w *walker) checkRule(sc scope, rule *configs.CheckRule, summary string) hcl.Diagnostics {
+	return w.checkRuleAt(sc, rule, summary, "", hcl.DiagError, nil)
 }
 
-func (w *walker) checkRuleSeverity(sc scope, rule *configs.CheckRule, summary, detailSuffix string, sev hcl.DiagnosticSeverity) hcl.Diagnostics {
+func (w *walker) checkRuleSeverity(sc scope, rule *configs.CheckRule, summary string, sev hcl.DiagnosticSeverity) hcl.Diagnostics {
+	return w.checkRuleAt(sc, rule, summary, "", sev, nil)
+}
+
+// checkRuleAt is checkRule with a detail suffix and a subject other than
+// the condition, for variable validations.
+func (w *walker) checkRuleAt(sc scope, rule *configs.CheckRule, summary, detailSuffix string, sev hcl.DiagnosticSeverity, subject *hcl.Range) hcl.Diagnostics {
 	cond, diags := w.ev.evalExpr(sc, rule.Condition, cty.Bool)
 	if diags.HasErrors() {
 		return diags
@@ -123,7 +139,7 @@ func (w *walker) checkRuleSeverity(sc scope, rule *configs.CheckRule, summary, d
 	if cond.True() {
 		return diags
 	}
-	msg := "(no error message)"
+	msg := ""
 	if rule.ErrorMessage != nil {
 		mv, d := w.ev.evalExpr(sc, rule.ErrorMessage, cty.String)
 		diags = append(diags, d...)
@@ -131,12 +147,23 @@ func (w *walker) checkRuleSeverity(sc scope, rule *configs.CheckRule, summary, d
 			if mv.IsMarked() {
 				msg = "The error message included a sensitive value, so it will not be displayed."
 			} else {
-				msg = mv.AsString()
+				msg = strings.TrimSpace(mv.AsString())
 			}
 		}
 	}
-	return append(diags, &hcl.Diagnostic{Severity: sev, Summary: summary,
-		Detail: msg + "\n\n" + detailSuffix, Subject: rule.Condition.Range().Ptr()})
+	if msg == "" {
+		msg = "Failed to evaluate condition error message."
+	}
+	if detailSuffix != "" {
+		msg += "\n\n" + detailSuffix
+	}
+	if subject == nil {
+		subject = rule.Condition.Range().Ptr()
+	}
+	// The context lets the diagnostic show the values the condition saw.
+	ctx, _ := w.ev.evalContext(sc, rule.Condition.Variables())
+	return append(diags, &hcl.Diagnostic{Severity: sev, Summary: summary, Detail: msg, Subject: subject,
+		Expression: rule.Condition, EvalContext: ctx})
 }
 
 func (w *walker) visitModuleExpand(n *node) hcl.Diagnostics {
@@ -220,7 +247,11 @@ func (w *walker) expand(sc scope, count, forEach hcl.Expression) ([]addrs.Instan
 				keys = append(keys, addrs.StringKey(k))
 				reps = append(reps, repFor(addrs.StringKey(k), m[k]))
 			}
-		case ty.IsSetType() && (ty.ElementType() == cty.String || ty.ElementType() == cty.DynamicPseudoType):
+		case ty.IsSetType() && ty.ElementType() != cty.String && ty.ElementType() != cty.DynamicPseudoType:
+			return nil, nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid for_each set argument",
+				Detail:  fmt.Sprintf("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type %s.", ty.ElementType().FriendlyName()),
+				Subject: forEach.Range().Ptr()})
+		case ty.IsSetType():
 			if !v.IsWhollyKnown() {
 				return nil, nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid for_each argument",
 					Detail: "The \"for_each\" set includes values derived from resource attributes that cannot be determined until apply.", Subject: forEach.Range().Ptr()})

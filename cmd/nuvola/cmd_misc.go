@@ -388,7 +388,7 @@ func cmdShow(m *meta, args []string) int {
 		return exitError
 	}
 	if *jsonOut {
-		out, err := []byte(nil), fmt.Errorf("pending")
+		out, err := plan.MarshalStateJSON(st, sc)
 		if err != nil {
 			m.errorf("Failed to render the state as JSON", "%s", err)
 			return exitError

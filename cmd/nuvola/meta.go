@@ -290,7 +290,7 @@ func parseTargets(m *meta, raw []string) ([]addrs.Target, bool) {
 // journalSink writes each finished change to the state journal.
 type journalSink struct{ j *state.Journal }
 
-func (s journalSink) Put(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) error {
+func (s journalSink) Put(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) func() error {
 	rec := state.Record{Addr: addr.String(), Deposed: deposed, Provider: provider, Object: obj}
 	switch {
 	case deposed == "" && obj != nil:
@@ -302,7 +302,7 @@ func (s journalSink) Put(addr addrs.AbsResourceInstance, deposed string, obj *st
 	default:
 		rec.Op = state.OpDeleteDeposed
 	}
-	return s.j.Append(rec)
+	return s.j.Enqueue(rec)
 }
 
 func sortedNames[V any](m map[string]V) []string {

@@ -2,6 +2,13 @@
 // changes), the saved plan file codec with its digest, and the OpenTofu-shaped
 // plan JSON that policy tools read.
 //
+// A plan file is the line "nuvola-plan 1" followed by one JSON document,
+// {"digest":"sha256:<hex>","body":{...}}. The digest covers the body bytes
+// exactly as written, and Plan.Digest recomputes it from a Plan, so a
+// signature over the digest covers everything apply will act on. Values are
+// stored as cty msgpack so that unknown values and exact types survive; the
+// prior state is embedded in the state file encoding.
+//
 // It may import engine/addrs, engine/state, hcl/configs, plugins and
 // third-party modules; never the engine's evaluation code or providers.
 package plan

@@ -152,7 +152,8 @@ func readHeader(br *bufio.Reader) error {
 	case err != nil:
 		return fmt.Errorf("reading plan file: %w", err)
 	}
-	ver := string(line[len(magicPrefix) : len(line)-1])
+	// A checkout with CRLF line endings must not turn a plan unreadable.
+	ver := strings.TrimSuffix(string(line[len(magicPrefix):len(line)-1]), "\r")
 	n, perr := strconv.ParseUint(ver, 10, 32)
 	if perr != nil || strconv.FormatUint(n, 10) != ver {
 		return corruptf("malformed header %q", strings.TrimSuffix(string(line), "\n"))

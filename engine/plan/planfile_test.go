@@ -246,6 +246,10 @@ func TestPlanFileRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			assertSamePlan(t, p, got)
 
+			crlf := bytes.Replace(raw, []byte("\n"), []byte("\r\n"), -1)
+			_, err = ReadFile(bytes.NewReader(crlf))
+			require.NoError(t, err, "CRLF line endings")
+
 			// Writing what was read gives the same bytes: the digest of
 			// a loaded plan is the digest that was written.
 			assert.Equal(t, string(raw), string(writePlan(t, got)))
@@ -488,6 +492,42 @@ func FuzzRead(f *testing.F) {
 		// Whatever ReadFile accepts must survive a write and a second read
 		// unchanged, or apply could act on something other than what was
 		// reviewed.
+		var buf bytes.Buffer
+		if err := Write(&buf, p); err != nil {
+			t.Fatalf("accepted plan cannot be written: %v", err)
+		}
+		p2, err := ReadFile(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatalf("rewritten plan cannot be read: %v", err)
+		}
+		d1, err1 := p.Digest()
+		d2, err2 := p2.Digest()
+		if err1 != nil || err2 != nil || d1 != d2 {
+			t.Fatalf("digest changed across a rewrite: %s %v / %s %v", d1, err1, d2, err2)
+		}
+	})
+}
+
+// FuzzBody fuzzes the body behind a correct digest: mutations of a
+// whole file almost never get past the digest, and the body decoder is
+// where most of the checking happens.
+func FuzzBody(f *testing.F) {
+	for _, p := range []*Plan{samplePlan(f), {}} {
+		raw := writePlan(f, p)
+		var env struct{ Body json.RawMessage }
+		if err := json.Unmarshal(raw[len("nuvola-plan 1\n"):], &env); err != nil {
+			f.Fatal(err)
+		}
+		f.Add([]byte(env.Body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) {
+			return
+		}
+		p, err := ReadFile(bytes.NewReader(forge(body)))
+		if err != nil {
+			return
+		}
 		var buf bytes.Buffer
 		if err := Write(&buf, p); err != nil {
 			t.Fatalf("accepted plan cannot be written: %v", err)

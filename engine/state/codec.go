@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/nuvola-pa/nuvola/engine/addrs"
 	"github.com/zclconf/go-cty/cty"
@@ -142,6 +143,9 @@ func encodeOutputs(outs map[string]*OutputValue) (map[string]fileOutput, error) 
 		if !v.IsWhollyKnown() {
 			continue
 		}
+		if err := checkNumbers(v); err != nil {
+			return nil, fmt.Errorf("output %q: %w", name, err)
+		}
 		val, err := ctyjson.Marshal(v, v.Type())
 		if err != nil {
 			return nil, fmt.Errorf("output %q: %w", name, err)
@@ -209,8 +213,8 @@ func encodeResource(r *Resource) (fileResource, error) {
 			if obj == nil {
 				continue
 			}
-			if dk == "" {
-				return fileResource{}, fmt.Errorf("%s: a deposed object has an empty key", addr)
+			if dk == "" || !utf8.ValidString(dk) {
+				return fileResource{}, fmt.Errorf("%s: invalid deposed key %q", addr, dk)
 			}
 			fo, err := encodeObject(obj)
 			if err != nil {
@@ -229,6 +233,11 @@ func encodeKey(k addrs.InstanceKey) (json.RawMessage, error) {
 	case addrs.IntKey:
 		return json.RawMessage(strconv.Itoa(int(k))), nil
 	case addrs.StringKey:
+		// JSON would replace invalid bytes, and the key read back would
+		// name another instance.
+		if !utf8.ValidString(string(k)) {
+			return nil, fmt.Errorf("instance key %s is not valid UTF-8", k)
+		}
 		return json.Marshal(string(k))
 	}
 	return nil, fmt.Errorf("unsupported instance key type %T", k)
@@ -301,14 +310,44 @@ func encodePath(p cty.Path) ([]filePathStep, error) {
 	return steps, nil
 }
 
-func validPathKey(k cty.Value) bool {
-	if k == cty.NilVal || k.IsMarked() || !k.IsKnown() || k.IsNull() {
-		return false
+func validPathKey(k cty.Value) bool { return checkPathKey(k) == nil }
+
+func checkPathKey(k cty.Value) error {
+	if k == cty.NilVal || k.IsMarked() || !k.IsKnown() || k.IsNull() ||
+		(k.Type() != cty.String && k.Type() != cty.Number) {
+		return errors.New("an index key must be a string or a number")
 	}
 	if k.Type() == cty.Number {
-		return !k.RawEquals(cty.PositiveInfinity) && !k.RawEquals(cty.NegativeInfinity)
+		return checkNumber(k)
 	}
-	return k.Type() == cty.String
+	return nil
+}
+
+// maxNumberExp bounds the binary exponent of stored numbers, far beyond
+// float64 (about 1e±4932). cty writes numbers in plain decimal notation, so
+// a value such as 1e-999999999 would otherwise take a gigabyte to write.
+const maxNumberExp = 1 << 14
+
+func checkNumber(v cty.Value) error {
+	bf := v.AsBigFloat()
+	if bf.IsInf() {
+		return errors.New("infinite numbers cannot be stored")
+	}
+	if exp := bf.MantExp(nil); exp > maxNumberExp || exp < -maxNumberExp {
+		// Formatting the number would be as slow as writing it.
+		return fmt.Errorf("a number is too large or too small to store (binary exponent %d)", exp)
+	}
+	return nil
+}
+
+// checkNumbers applies checkNumber to every number inside v.
+func checkNumbers(v cty.Value) error {
+	return cty.Walk(v, func(_ cty.Path, v cty.Value) (bool, error) {
+		if v.Type() == cty.Number && v.IsKnown() && !v.IsNull() {
+			return false, checkNumber(v)
+		}
+		return true, nil
+	})
 }
 
 func fmtPath(p cty.Path) string {
@@ -342,24 +381,25 @@ func Decode(data []byte) (*State, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("the state file is empty")
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return nil, errors.New("the state file is not a JSON object")
-		}
-		return nil, fmt.Errorf("the state file is not valid JSON (truncated or corrupt?): %v", err)
-	}
-	if err := checkFormat(top); err != nil {
-		return nil, err
-	}
 	var fs fileState
 	dec := json.NewDecoder(bytes.NewReader(data))
 	// A field this version does not know is corruption or a newer writer
 	// that forgot to bump the version; dropping it silently would lose data
 	// at the next write.
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&fs); err != nil {
+	err := dec.Decode(&fs)
+	if err == nil && len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+		err = errors.New("unexpected data after the state")
+	}
+	if err != nil || fs.Format != FormatName || fs.Version != FormatVersion {
+		// Only now is it worth a second pass to find out what the file is,
+		// which explains most failures better than the decoder's error.
+		if ferr := probeFormat(data); ferr != nil {
+			return nil, ferr
+		}
+		if err == nil {
+			err = errors.New("unexpected format or version")
+		}
 		return nil, fmt.Errorf("invalid state file: %v", err)
 	}
 	if fs.Lineage == "" {
@@ -371,7 +411,6 @@ func Decode(data []byte) (*State, error) {
 		NuvolaVersion: fs.NuvolaVersion,
 		Resources:     make(map[string]*Resource, len(fs.Resources)),
 	}
-	var err error
 	if s.Outputs, err = decodeOutputs(fs.Outputs); err != nil {
 		return nil, fmt.Errorf("invalid state file: %w", err)
 	}
@@ -381,30 +420,54 @@ func Decode(data []byte) (*State, error) {
 	return s, nil
 }
 
-// checkFormat tells a nuvola state from foreign or future files before the
-// strict decode, whose errors would not say what the file really is.
-func checkFormat(top map[string]json.RawMessage) error {
-	rawFormat, hasFormat := top["format"]
-	if !hasFormat {
-		if foreignVersion(top) != "" {
-			return foreignError(top)
+// formatProbe holds the fields that say what a file is. Absent fields stay
+// nil; the raw values are checked by hand so that a wrong type gets a
+// message about that field.
+type formatProbe struct {
+	Format           json.RawMessage `json:"format"`
+	Version          json.RawMessage `json:"version"`
+	TerraformVersion json.RawMessage `json:"terraform_version"`
+	Lineage          json.RawMessage `json:"lineage"`
+}
+
+// probeFormat explains why data is not a nuvola state of this version: not
+// JSON, foreign, or from a newer nuvola. It returns nil if it cannot tell.
+func probeFormat(data []byte) error {
+	var top formatProbe
+	if err := json.Unmarshal(data, &top); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field == "" {
+			return errors.New("the state file is not a JSON object")
+		}
+		return fmt.Errorf("the state file is not valid JSON (truncated or corrupt?): %v", err)
+	}
+	return checkFormat(&top)
+}
+
+// checkFormat tells a nuvola state from foreign or future files.
+func checkFormat(top *formatProbe) error {
+	if top.Format == nil {
+		if v := foreignVersion(top); v != "" {
+			var version int
+			_ = json.Unmarshal(top.Version, &version)
+			return fmt.Errorf("%w (format version %d, written by %s); it can be imported, but not read as it is",
+				ErrForeignState, version, v)
 		}
 		return errors.New(`this is not a nuvola state file: it has no "format" field`)
 	}
 	var format string
-	if err := json.Unmarshal(rawFormat, &format); err != nil {
+	if err := json.Unmarshal(top.Format, &format); err != nil {
 		return errors.New(`invalid state file: "format" is not a string`)
 	}
 	if format != FormatName {
 		return fmt.Errorf("this is not a nuvola state file: its format is %q, not %q", format, FormatName)
 	}
-	rawVersion, ok := top["version"]
-	if !ok {
+	if top.Version == nil {
 		return errors.New(`invalid state file: the "version" field is missing`)
 	}
 	var version int
-	if err := json.Unmarshal(rawVersion, &version); err != nil {
-		return fmt.Errorf(`invalid state file: "version" is not a whole number: %s`, rawVersion)
+	if err := json.Unmarshal(top.Version, &version); err != nil {
+		return fmt.Errorf(`invalid state file: "version" is not a whole number: %s`, top.Version)
 	}
 	if version > FormatVersion {
 		return fmt.Errorf("unsupported nuvola state version %d: it was written by a newer nuvola; this one reads version %d", version, FormatVersion)
@@ -417,30 +480,19 @@ func checkFormat(top map[string]json.RawMessage) error {
 
 // foreignVersion returns what an OpenTofu/Terraform state says wrote it, or
 // "" when the file does not look like one.
-func foreignVersion(top map[string]json.RawMessage) string {
-	if raw, ok := top["terraform_version"]; ok {
+func foreignVersion(top *formatProbe) string {
+	if top.TerraformVersion != nil {
 		var v string
-		if json.Unmarshal(raw, &v) == nil && v != "" {
+		if json.Unmarshal(top.TerraformVersion, &v) == nil && v != "" {
 			return v
 		}
-		return "unknown"
+		return "an unknown version"
 	}
-	if raw, ok := top["version"]; ok {
-		var v int
-		if json.Unmarshal(raw, &v) == nil && v >= 1 && v <= 4 {
-			if _, ok := top["lineage"]; ok {
-				return "unknown"
-			}
-		}
+	var version int
+	if top.Version != nil && top.Lineage != nil && json.Unmarshal(top.Version, &version) == nil && version >= 1 && version <= 4 {
+		return "an unknown version"
 	}
 	return ""
-}
-
-func foreignError(top map[string]json.RawMessage) error {
-	var version int
-	_ = json.Unmarshal(top["version"], &version)
-	return fmt.Errorf("%w (format version %d, written by %s); it can be imported, but not read as it is",
-		ErrForeignState, version, foreignVersion(top))
 }
 
 func decodeOutputs(fos map[string]fileOutput) (map[string]*OutputValue, error) {
@@ -459,6 +511,9 @@ func decodeOutputs(fos map[string]fileOutput) (map[string]*OutputValue, error) {
 		v, err := unmarshalValue(fo.Value, ty)
 		if err != nil {
 			return nil, fmt.Errorf("output %q: invalid value: %v", name, err)
+		}
+		if err := checkNumbers(v); err != nil {
+			return nil, fmt.Errorf("output %q: %w", name, err)
 		}
 		ret[name] = &OutputValue{Value: v, Sensitive: fo.Sensitive}
 	}
@@ -573,7 +628,8 @@ func decodeObject(fo *fileObject, parseDep func(string) (addrs.AbsResource, erro
 	if len(fo.Attributes) == 0 {
 		return nil, errors.New("the attributes are missing")
 	}
-	if !isJSONObject(fo.Attributes) {
+	// The decoder has already checked that this is valid JSON.
+	if trimmed := bytes.TrimLeft(fo.Attributes, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, errors.New("the attributes are not a JSON object")
 	}
 	if fo.SchemaVersion < 0 {
@@ -636,8 +692,8 @@ func decodePath(steps []filePathStep) (cty.Path, error) {
 			if err != nil {
 				return nil, fmt.Errorf("step %d: invalid index: %v", i, err)
 			}
-			if !validPathKey(k) {
-				return nil, fmt.Errorf("step %d: an index key must be a string or a number", i)
+			if err := checkPathKey(k); err != nil {
+				return nil, fmt.Errorf("step %d: %w", i, err)
 			}
 			p = append(p, cty.IndexStep{Key: k})
 		default:

@@ -189,6 +189,15 @@ func TestEncodeRejectsWhatDecodeWouldRefuse(t *testing.T) {
 			s.Resources["null_resource.b"] = s.Resources["null_resource.a"]
 			delete(s.Resources, "null_resource.a")
 		}, "stored under the wrong key"},
+		{"number too large to write", func(t *testing.T, s *State) {
+			s.Outputs["big"] = &OutputValue{Value: cty.MustParseNumberVal("1e99999")}
+		}, `output "big": a number is too large`},
+		{"instance key not UTF-8", func(t *testing.T, s *State) {
+			s.SetCurrent(mustInst(t, `null_resource.a["\xff"]`), obj(`{}`), nullProvider)
+		}, "not valid UTF-8"},
+		{"empty deposed key", func(t *testing.T, s *State) {
+			s.SetDeposed(mustInst(t, "null_resource.a"), "", obj(`{}`), nullProvider)
+		}, "invalid deposed key"},
 		{"bad output name", func(t *testing.T, s *State) {
 			s.Outputs["not valid"] = &OutputValue{Value: cty.True}
 		}, `invalid output name "not valid"`},
@@ -347,6 +356,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"duplicate instance", replace(`"instances": [`, `"instances": [{"index_key": 0, "schema_version": 0, "attributes": {}},`), `duplicate instance module.m["k"].null_resource.a[0]`},
 		{"duplicate deposed", replace(`"instances": [`, `"instances": [{"index_key": 0, "deposed": "d1", "schema_version": 0, "attributes": {}}, {"index_key": 0, "deposed": "d1", "schema_version": 0, "attributes": {}},`), "duplicate deposed object d1"},
 		{"duplicate resource", strings.Replace(validDoc, `"resources": [`, `"resources": [{"module": "module.m[\"k\"]", "mode": "managed", "type": "null_resource", "name": "a", "provider": "provider[\"x\"]", "instances": []},`, 1), `duplicate resource module.m["k"].null_resource.a`},
+		{"infinite output", replace(`"value": "v", "type": "string"`, `"value": 1e999999999, "type": "number"`), "infinite numbers cannot be stored"},
+		{"huge number in output", replace(`"value": "v", "type": "string"`, `"value": [1, 2e99999], "type": ["list", "number"]`), "too large or too small to store"},
+		{"huge number in path", replace(`{"type": "get_attr", "value": "id"}`, `{"type": "index", "value": {"value": 1e-99999, "type": "number"}}`), "too large or too small to store"},
 		{"bad output type", replace(`"type": "string"`, `"type": "strin"`), `output "o": invalid type`},
 		{"output value of the wrong type", replace(`"value": "v"`, `"value": {"a": 1}`), `output "o": invalid value`},
 		{"output without type", replace(`, "type": "string"`, ``), `output "o": the value or its type is missing`},

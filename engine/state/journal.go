@@ -431,19 +431,27 @@ func (l *Local) OpenJournal(base *State) (*Journal, error) {
 
 // Append writes rec and returns once it is on stable storage.
 func (j *Journal) Append(rec Record) error {
+	return j.Enqueue(rec)()
+}
+
+// Enqueue queues rec behind every record queued before it and returns a
+// function that waits until rec is on stable storage. Records become
+// durable in the order they were queued, so a record is never durable
+// without the ones queued before it.
+func (j *Journal) Enqueue(rec Record) (wait func() error) {
 	line, err := encodeRecordLine(&rec)
 	if err != nil {
-		return err
+		return func() error { return err }
 	}
 	j.mu.Lock()
 	if j.closed {
 		j.mu.Unlock()
-		return ErrJournalClosed
+		return func() error { return ErrJournalClosed }
 	}
 	if j.err != nil {
 		err := j.err
 		j.mu.Unlock()
-		return err
+		return func() error { return err }
 	}
 	j.buf = append(j.buf, line...)
 	j.pending++
@@ -453,8 +461,10 @@ func (j *Journal) Append(rec Record) error {
 	default: // the writer is already due to run and will take this record
 	}
 	j.mu.Unlock()
-	<-b.done
-	return b.err
+	return func() error {
+		<-b.done
+		return b.err
+	}
 }
 
 // run is the single writer: it takes whatever has queued up while the

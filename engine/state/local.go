@@ -60,7 +60,9 @@ type Recovery struct {
 // Load reads the state. A missing file gives an empty state with a fresh
 // lineage (not written until Persist). A journal left by an interrupted
 // run against this very state is replayed onto it, and the returned
-// Recovery says so; it is nil when there was nothing to recover.
+// Recovery says so; it is nil when the journal held nothing to recover and
+// nothing damaged. The journal stays until the next Persist, because until
+// then it is the only durable copy of what it recovered.
 func (l *Local) Load() (*State, *Recovery, error) {
 	data, err := os.ReadFile(l.Path)
 	var s *State
@@ -86,7 +88,9 @@ func (l *Local) Load() (*State, *Recovery, error) {
 // old file is never modified: a crash leaves either the old or the new
 // version, and the old one is kept as the backup. A journal is cleared
 // only once the new file is durable, since until then it is what holds
-// the changes.
+// the changes; an open journal is restarted against the new serial
+// instead, so no Append may run while Persist does (the caller already
+// serializes changes to s, which is not safe for concurrent use).
 func (l *Local) Persist(s *State) error {
 	if s == nil {
 		return errors.New("cannot persist a nil state")
@@ -371,6 +375,10 @@ func writeLockInfo(path string, info *LockInfo) error {
 		return err
 	}
 	_, err = tmp.Write(append(data, '\n'))
+	if err == nil {
+		// Other users blocked by the lock need to read who holds it.
+		err = tmp.Chmod(0o644)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

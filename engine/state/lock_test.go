@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -53,7 +54,7 @@ func TestLockWaitsForRelease(t *testing.T) {
 	released := make(chan struct{})
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		require.NoError(t, unlock())
+		assert.NoError(t, unlock())
 		close(released)
 	}()
 

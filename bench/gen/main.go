@@ -1,0 +1,365 @@
+// Command gen writes benchmark configurations for the whole-CLI benchmark.
+//
+// Every configuration uses only terraform_data, OpenTofu's built-in
+// resource, so the same directory can be planned and applied by nuvola and by
+// OpenTofu and the figures compared like for like.
+//
+//	go run ./bench/gen -shape SHAPE -n N -out DIR [-change-pct P]
+//
+// Shapes:
+//
+//	independent  N unrelated resources: measures raw per-resource cost.
+//	chain        N resources each reading the previous one's output: the
+//	             graph is one long path, so nothing runs in parallel.
+//	foreach      N/10 municipalities in a map variable, 10 for_each
+//	             resources per municipality wired by key.
+//	modules      the same 10 resources inside ./modules/comune, called once
+//	             per municipality with for_each.
+//
+// With -change-pct P the same configuration is written with the input of
+// every (100/P)th resource edited, so that a plan against the state of the
+// unchanged configuration reports that share of resources as changed.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Shapes lists the shapes in the order the benchmark runs them.
+var Shapes = []string{"independent", "chain", "foreach", "modules"}
+
+// ComuneResources are the resource names of one municipality, in the order
+// they are written; the last one is the leaf nothing else depends on.
+var ComuneResources = []string{
+	"project", "network", "secgroup",
+	"rule_ssh", "rule_http", "rule_https", "rule_db", "rule_icmp",
+	"volume", "container",
+}
+
+// DefaultPerFile keeps single files small enough that editors and the HCL
+// parser are not what the benchmark ends up measuring.
+const DefaultPerFile = 1000
+
+// Options selects what to generate.
+type Options struct {
+	Shape     string
+	N         int
+	Dir       string
+	ChangePct int
+	PerFile   int
+}
+
+func main() {
+	var o Options
+	flag.StringVar(&o.Shape, "shape", "independent", "one of "+strings.Join(Shapes, ", "))
+	flag.IntVar(&o.N, "n", 1000, "number of resource instances")
+	flag.StringVar(&o.Dir, "out", "", "directory to write the configuration into (created if missing)")
+	flag.IntVar(&o.ChangePct, "change-pct", 0, "percentage of resources whose input is edited (0 = none)")
+	flag.IntVar(&o.PerFile, "per-file", DefaultPerFile, "resource blocks per file for the independent and chain shapes")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "gen: unexpected arguments %q\n", flag.Args())
+		os.Exit(2)
+	}
+	if err := Generate(o); err != nil {
+		fmt.Fprintf(os.Stderr, "gen: %s\n", err)
+		os.Exit(1)
+	}
+}
+
+// Municipalities is how many municipalities the foreach and modules shapes
+// use for n resource instances.
+func Municipalities(n int) int {
+	if n < 10 {
+		return 1
+	}
+	return n / 10
+}
+
+// ComuneKey is the map key of the i-th municipality (1-based), zero-padded so
+// that keys sort like the numbers they carry.
+func ComuneKey(i int) string { return fmt.Sprintf("c%04d", i) }
+
+// changeStep returns k such that every k-th resource is edited, or 0 when
+// nothing is.
+func changeStep(pct int) int {
+	if pct <= 0 {
+		return 0
+	}
+	return (100 + pct/2) / pct
+}
+
+// changed reports whether the resource at 0-based position i is edited.
+// Counting from one keeps the head of a chain, its only literal, untouched.
+func changed(step, i int) bool { return step > 0 && (i+1)%step == 0 }
+
+// Generate writes the configuration described by o into o.Dir.
+func Generate(o Options) error {
+	if o.Dir == "" {
+		return errors.New("-out is required")
+	}
+	if o.N < 1 {
+		return fmt.Errorf("-n must be at least 1, got %d", o.N)
+	}
+	if o.ChangePct < 0 || o.ChangePct > 100 {
+		return fmt.Errorf("-change-pct must be between 0 and 100, got %d", o.ChangePct)
+	}
+	if o.PerFile < 1 {
+		o.PerFile = DefaultPerFile
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return err
+	}
+	// Regenerating into a directory that already has state must not leave
+	// files of a different shape or size behind, but must not touch anything
+	// that is not ours either (state, lock file, .terraform).
+	if err := removeGenerated(o.Dir); err != nil {
+		return err
+	}
+	switch o.Shape {
+	case "independent":
+		return genFlat(o, func(w *bufio.Writer, i int, edit bool) {
+			v := fmt.Sprintf("v%d", i)
+			if edit {
+				v += "-changed"
+			}
+			fmt.Fprintf(w, "resource \"terraform_data\" \"r%d\" {\n  input = %q\n}\n\n", i, v)
+		})
+	case "chain":
+		return genFlat(o, func(w *bufio.Writer, i int, edit bool) {
+			var expr string
+			switch {
+			case i == 0:
+				expr = `"head"`
+			case edit:
+				expr = fmt.Sprintf("\"${terraform_data.r%d.output}+\"", i-1)
+			default:
+				expr = fmt.Sprintf("terraform_data.r%d.output", i-1)
+			}
+			fmt.Fprintf(w, "resource \"terraform_data\" \"r%d\" {\n  input = %s\n}\n\n", i, expr)
+		})
+	case "foreach":
+		return genForEach(o)
+	case "modules":
+		return genModules(o)
+	}
+	return fmt.Errorf("unknown shape %q (want one of %s)", o.Shape, strings.Join(Shapes, ", "))
+}
+
+const header = "# Generated by bench/gen; regenerate rather than edit.\n\n"
+
+func removeGenerated(dir string) error {
+	for _, pat := range []string{"bench_*.tf", "comuni.auto.tfvars", filepath.Join("modules", "comune", "bench_*.tf")} {
+		files, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if err := os.Remove(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeFile creates path and hands fill a buffered writer; the first error
+// from creating, filling or flushing wins.
+func writeFile(path string, fill func(w *bufio.Writer)) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	w.WriteString(header)
+	fill(w)
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func genFlat(o Options, block func(w *bufio.Writer, i int, edit bool)) error {
+	step := changeStep(o.ChangePct)
+	for start, file := 0, 0; start < o.N; start, file = start+o.PerFile, file+1 {
+		end := min(start+o.PerFile, o.N)
+		path := filepath.Join(o.Dir, fmt.Sprintf("bench_%03d.tf", file))
+		err := writeFile(path, func(w *bufio.Writer) {
+			for i := start; i < end; i++ {
+				block(w, i, changed(step, i))
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const comuniVariable = `variable "comuni" {
+  description = "Municipalities served, keyed by code."
+  type = map(object({
+    cidr = string
+    size = number
+  }))
+}
+`
+
+func writeTfvars(o Options) error {
+	m := Municipalities(o.N)
+	return writeFile(filepath.Join(o.Dir, "comuni.auto.tfvars"), func(w *bufio.Writer) {
+		w.WriteString("comuni = {\n")
+		for i := 1; i <= m; i++ {
+			fmt.Fprintf(w, "  %q = { cidr = \"10.%d.%d.0/24\", size = %d }\n",
+				ComuneKey(i), (i>>8)&0xff, i&0xff, 10+i%90)
+		}
+		w.WriteString("}\n")
+	})
+}
+
+// comuneEdits returns which of ComuneResources the change run edits.
+// Instances are counted municipality by municipality in ComuneResources
+// order, so "every step-th instance" is every instance of the resources at
+// the positions step picks when it divides ten. At 10% that is container
+// alone, which nothing refers to, so exactly one instance in ten changes;
+// editing an earlier resource also changes everything that reads its id.
+func comuneEdits(o Options) (map[string]bool, error) {
+	step := changeStep(o.ChangePct)
+	edits := map[string]bool{}
+	if step == 0 {
+		return edits, nil
+	}
+	if len(ComuneResources)%step != 0 {
+		return nil, fmt.Errorf("shape %s can only change a share of resources that is a multiple of 10%%, got -change-pct %d", o.Shape, o.ChangePct)
+	}
+	for i, r := range ComuneResources {
+		if changed(step, i) {
+			edits[r] = true
+		}
+	}
+	return edits, nil
+}
+
+// comuneBodies returns the input expression of each resource of one
+// municipality; ref turns a resource name into a reference to its id, and
+// key, cidr and size are the expressions of the municipality's attributes.
+func comuneBodies(ref func(string) string, key, cidr, size string, edits map[string]bool) map[string]string {
+	rule := func(port int, proto string) string {
+		return fmt.Sprintf("{\n    secgroup = %s\n    protocol = %q\n    port     = %d\n  }", ref("secgroup"), proto, port)
+	}
+	bodies := map[string]string{
+		"project":    fmt.Sprintf("{\n    name = \"prj-${%s}\"\n  }", key),
+		"network":    fmt.Sprintf("{\n    project = %s\n    cidr    = %s\n  }", ref("project"), cidr),
+		"secgroup":   fmt.Sprintf("{\n    project = %s\n    name    = \"sg-${%s}\"\n  }", ref("project"), key),
+		"rule_ssh":   rule(22, "tcp"),
+		"rule_http":  rule(80, "tcp"),
+		"rule_https": rule(443, "tcp"),
+		"rule_db":    rule(5432, "tcp"),
+		"rule_icmp":  rule(0, "icmp"),
+		"volume":     fmt.Sprintf("{\n    project = %s\n    size    = %s\n  }", ref("project"), size),
+		"container": fmt.Sprintf("{\n    project  = %s\n    network  = %s\n    secgroup = %s\n    volume   = %s\n    image    = \"debian-12\"\n    rules = [\n      %s,\n      %s,\n      %s,\n      %s,\n      %s,\n    ]\n  }",
+			ref("project"), ref("network"), ref("secgroup"), ref("volume"),
+			ref("rule_ssh"), ref("rule_http"), ref("rule_https"), ref("rule_db"), ref("rule_icmp")),
+	}
+	for r := range edits {
+		bodies[r] = strings.TrimSuffix(bodies[r], "\n  }") + "\n    edited   = true\n  }"
+	}
+	return bodies
+}
+
+func genForEach(o Options) error {
+	edits, err := comuneEdits(o)
+	if err != nil {
+		return err
+	}
+	if err := writeTfvars(o); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(o.Dir, "bench_variables.tf"), func(w *bufio.Writer) {
+		w.WriteString(comuniVariable)
+	}); err != nil {
+		return err
+	}
+	bodies := comuneBodies(
+		func(r string) string { return fmt.Sprintf("terraform_data.%s[each.key].id", r) },
+		"each.key", "each.value.cidr", "each.value.size", edits)
+	return writeFile(filepath.Join(o.Dir, "bench_main.tf"), func(w *bufio.Writer) {
+		for _, r := range ComuneResources {
+			fmt.Fprintf(w, "resource \"terraform_data\" %q {\n  for_each = var.comuni\n\n  input = %s\n}\n\n", r, bodies[r])
+		}
+		w.WriteString("output \"containers\" {\n  value = { for k, c in terraform_data.container : k => c.id }\n}\n")
+	})
+}
+
+func genModules(o Options) error {
+	edits, err := comuneEdits(o)
+	if err != nil {
+		return err
+	}
+	if err := writeTfvars(o); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(o.Dir, "bench_main.tf"), func(w *bufio.Writer) {
+		w.WriteString(comuniVariable)
+		w.WriteString(`
+module "comune" {
+  source   = "./modules/comune"
+  for_each = var.comuni
+
+  name = each.key
+  cidr = each.value.cidr
+  size = each.value.size
+}
+
+output "containers" {
+  value = { for k, c in module.comune : k => c.container_id }
+}
+`)
+	}); err != nil {
+		return err
+	}
+	mdir := filepath.Join(o.Dir, "modules", "comune")
+	if err := os.MkdirAll(mdir, 0o755); err != nil {
+		return err
+	}
+	bodies := comuneBodies(
+		func(r string) string { return fmt.Sprintf("terraform_data.%s.id", r) },
+		"var.name", "var.cidr", "var.size", edits)
+	return writeFile(filepath.Join(mdir, "bench_main.tf"), func(w *bufio.Writer) {
+		w.WriteString(`variable "name" {
+  type = string
+}
+
+variable "cidr" {
+  type = string
+}
+
+variable "size" {
+  type = number
+}
+
+`)
+		for _, r := range ComuneResources {
+			fmt.Fprintf(w, "resource \"terraform_data\" %q {\n  input = %s\n}\n\n", r, bodies[r])
+		}
+		w.WriteString(`output "project_id" {
+  value = terraform_data.project.id
+}
+
+output "network_id" {
+  value = terraform_data.network.id
+}
+
+output "container_id" {
+  value = terraform_data.container.id
+}
+`)
+	})
+}
