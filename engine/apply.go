@@ -369,7 +369,9 @@ func (w *walker) applyRead(n *node, addr addrs.AbsResourceInstance, sc scope, c 
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
 	var resp plugins.ReadDataSourceResponse
-	w.call(func() { resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: n.res.Type, Config: cfgVal}) })
+	w.call(func() {
+		resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: n.res.Type, Config: cfgVal})
+	})
 	diags = append(diags, w.providerDiags(resp.Diagnostics, n.res.Config, n.res.DeclRange)...)
 	if resp.Diagnostics.HasErrors() {
 		rv.set(addr.Resource.Key, cty.DynamicVal)

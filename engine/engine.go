@@ -89,10 +89,10 @@ func walkParallelism(n int) int {
 
 // walker is the state shared by the node visits of one walk.
 type walker struct {
-	ctx   context.Context
-	ev    *evaluator
-	provs *providers
-	dg    *depGraph
+	ctx    context.Context
+	ev     *evaluator
+	provs  *providers
+	dg     *depGraph
 	sem    chan struct{} // provider calls in flight
 	fanout chan struct{} // instance goroutines
 	hooks  Hooks

@@ -159,7 +159,9 @@ func (e *evaluator) setNamed(m map[string]map[string]cty.Value, mi addrs.ModuleI
 	e.mu.Unlock()
 }
 
-func (e *evaluator) setVar(mi addrs.ModuleInstance, name string, v cty.Value) { e.setNamed(e.vars, mi, name, v) }
+func (e *evaluator) setVar(mi addrs.ModuleInstance, name string, v cty.Value) {
+	e.setNamed(e.vars, mi, name, v)
+}
 func (e *evaluator) setLocal(mi addrs.ModuleInstance, name string, v cty.Value) {
 	e.setNamed(e.locals, mi, name, v)
 }

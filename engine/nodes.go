@@ -49,8 +49,8 @@ func resourceKey(c *configs.Config, key string) string {
 	return "res:" + pathKey(c) + ":" + key
 }
 func checkKey(c *configs.Config, name string) string { return "check:" + pathKey(c) + ":" + name }
-func providerKey(p providerAddr) string             { return "provider:" + p.String() }
-func destroyKey(a addrs.AbsResource) string         { return "destroy:" + a.String() }
+func providerKey(p providerAddr) string              { return "provider:" + p.String() }
+func destroyKey(a addrs.AbsResource) string          { return "destroy:" + a.String() }
 
 func (n *node) String() string {
 	prefix := ""

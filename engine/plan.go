@@ -490,7 +490,9 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
 	var vr plugins.ValidateResourceConfigResponse
-	w.call(func() { vr = prov.ValidateResourceConfig(w.ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal}) })
+	w.call(func() {
+		vr = prov.ValidateResourceConfig(w.ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal})
+	})
 	if len(vr.Diagnostics) > 0 {
 		diags = append(diags, w.providerDiags(vr.Diagnostics, r.Config, r.DeclRange)...)
 		if vr.Diagnostics.HasErrors() {
@@ -776,7 +778,9 @@ func (w *walker) planData(n *node, addr addrs.AbsResourceInstance, sc scope, sch
 		return diags
 	}
 	var resp plugins.ReadDataSourceResponse
-	w.call(func() { resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: r.Type, Config: cfgVal}) })
+	w.call(func() {
+		resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: r.Type, Config: cfgVal})
+	})
 	d := w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)
 	if r.InCheck != "" {
 		for _, x := range d {

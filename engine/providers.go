@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -104,7 +105,9 @@ func (p *providers) resourceSchema(ctx context.Context, source string, mode addr
 	}
 	rs, ok := m[typ]
 	if !ok {
-		return nil, fmt.Errorf("the provider %s does not support %s type %q", source, kind, typ)
+		// OpenTofu's wording; the default registry is left out, as it
+		// displays provider addresses.
+		return nil, fmt.Errorf("The provider %s does not support %s type %q.", strings.TrimPrefix(source, "registry.opentofu.org/"), kind, typ)
 	}
 	if rs.Block == nil {
 		rs.Block = &plugins.Block{}

@@ -19,6 +19,7 @@ const (
 	actDeleteThenCreate = plan.DeleteThenCreate
 	actCreateThenDelete = plan.CreateThenDelete
 	actDelete           = plan.Delete
+	actForget           = plan.Forget
 )
 
 // paths is a set of attribute paths relative to the value being looked at.

@@ -63,6 +63,8 @@ func (c colorizer) symbol(a action) string {
 		return "  " + c.paint("~", ansiYellow)
 	case actNoOp:
 		return "   "
+	case actForget:
+		return "  " + c.paint(".", ansiBold)
 	}
 	return "  ?"
 }

@@ -127,6 +127,8 @@ func jsonChangeAction(a plan.Action) string {
 		return "replace"
 	case plan.Delete:
 		return "delete"
+	case plan.Forget:
+		return "forget"
 	}
 	return "noop"
 }

@@ -97,7 +97,7 @@ func RenderPlan(w io.Writer, p *plan.Plan, schemas SchemaSource, opts Options) e
 
 	if len(counts) > 0 {
 		out.WriteString(wordWrap("\nnuvola used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:", width) + "\n")
-		for _, a := range []action{actCreate, actUpdate, actDelete, actDeleteThenCreate, actCreateThenDelete, actRead} {
+		for _, a := range []action{actCreate, actUpdate, actDelete, actDeleteThenCreate, actCreateThenDelete, actRead, actForget} {
 			if counts[a] > 0 {
 				out.WriteString(actionDescription(a, c) + "\n")
 			}
@@ -119,7 +119,11 @@ func RenderPlan(w io.Writer, p *plan.Plan, schemas SchemaSource, opts Options) e
 		if importing > 0 {
 			fmt.Fprintf(&out, "%d to import, ", importing)
 		}
-		fmt.Fprintf(&out, "%d to add, %d to change, %d to destroy.\n", toAdd, counts[actUpdate], toDestroy)
+		fmt.Fprintf(&out, "%d to add, %d to change, %d to destroy", toAdd, counts[actUpdate], toDestroy)
+		if counts[actForget] > 0 {
+			fmt.Fprintf(&out, ", %d to forget", counts[actForget])
+		}
+		out.WriteString(".\n")
 	}
 
 	if outputs != "" {
@@ -154,6 +158,8 @@ func actionDescription(a action, c colorizer) string {
 		return c.symbol(a) + " destroy and then create replacement"
 	case actRead:
 		return c.symbol(a) + " read (data resources)"
+	case actForget:
+		return c.symbol(a) + " forget"
 	}
 	return c.symbol(a) + " " + a.String()
 }
@@ -257,6 +263,8 @@ func resourceChangeComment(rc *plan.ResourceChange, c colorizer) string {
 			break
 		}
 		b.WriteString(head + " has no changes")
+	case actForget:
+		b.WriteString(head + " will be removed from the nuvola state but will not be destroyed")
 	default:
 		fmt.Fprintf(&b, "%s has an action the plan renderer doesn't support (this is a bug)", addr)
 	}
