@@ -497,7 +497,7 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object",
 			Detail: fmt.Sprintf("The provider returned a null or partly unknown object for %s after apply.", addr), Subject: r.DeclRange.Ptr()})
 	}
-	sens := mergePaths(schema.Block.SensitivePaths(newVal, nil), cfgSens)
+	sens := mergePaths(mergePaths(schema.Block.SensitivePaths(newVal, nil), cfgSens), echoedSensitivePaths(cfgVal, cfgSens, newVal))
 	if applyErr != nil {
 		w.markFailed(addr)
 		rv.set(addr.Resource.Key, cty.DynamicVal)

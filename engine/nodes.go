@@ -154,8 +154,13 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 						dg.connectRefs(key, c.Parent, a.Expr.Variables(), &diags)
 					}
 				}
-				for _, r := range m.Variables[n.name].Validations {
-					_ = r // validations refer to the variable itself only
+			}
+			// Validations may refer to other variables and objects, as
+			// OpenTofu allows since 1.8.
+			for _, r := range m.Variables[n.name].Validations {
+				travs = append(travs, r.Condition.Variables()...)
+				if r.ErrorMessage != nil {
+					travs = append(travs, r.ErrorMessage.Variables()...)
 				}
 			}
 		case kLocal:

@@ -129,6 +129,9 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	diags = append(diags, walkErrors(dg, errs)...)
 	if !diags.HasErrors() {
 		diags = append(diags, w.planOrphans(opts.Config)...)
+		if len(opts.Targets) == 0 {
+			w.planOrphanOutputs(opts.Config)
+		}
 	}
 	p.Changes = w.changes
 	p.Outputs = w.outputs
@@ -601,7 +604,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 			diags = append(diags, preventDestroyDiag(addr, r))
 		}
 	}
-	afterSens := mergePaths(schema.Block.SensitivePaths(planned, nil), cfgSens)
+	afterSens := mergePaths(mergePaths(schema.Block.SensitivePaths(planned, nil), cfgSens), echoedSensitivePaths(cfgVal, cfgSens, planned))
 	var beforeSens []cty.Path
 	if priorObj != nil {
 		beforeSens = priorObj.SensitivePaths
@@ -855,6 +858,18 @@ func (w *walker) planOutput(n *node) hcl.Diagnostics {
 		w.mu.Unlock()
 	}
 	return diags
+}
+
+// planOrphanOutputs plans the removal of root outputs that are in state but
+// no longer in the configuration.
+func (w *walker) planOrphanOutputs(root *configs.Config) {
+	for name, o := range w.refreshed.Outputs {
+		if _, ok := root.Module.Outputs[name]; ok || o == nil {
+			continue
+		}
+		w.outputs = append(w.outputs, &plan.OutputChange{Name: name, Action: plan.Delete,
+			Before: o.Value, After: cty.NullVal(o.Value.Type()), Sensitive: o.Sensitive})
+	}
 }
 
 // visitCheck evaluates check assertions; failures are warnings.

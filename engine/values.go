@@ -239,3 +239,55 @@ func conformsToPlan(planned, actual cty.Value) []cty.Path {
 	})
 	return bad
 }
+
+// echoedSensitivePaths finds where an object repeats a value that was
+// sensitive in its configuration. Providers often echo arguments into
+// computed attributes (terraform_data's output is its input), and the echo
+// must stay as secret as the argument.
+func echoedSensitivePaths(config cty.Value, sensitive []cty.Path, obj cty.Value) []cty.Path {
+	if len(sensitive) == 0 || obj == cty.NilVal || obj.IsNull() || !obj.IsKnown() {
+		return nil
+	}
+	secrets := map[string]bool{}
+	for _, p := range sensitive {
+		v, err := p.Apply(config)
+		if err != nil {
+			continue
+		}
+		_ = cty.Walk(v, func(_ cty.Path, leaf cty.Value) (bool, error) {
+			if leaf.IsKnown() && !leaf.IsNull() && leaf.Type().IsPrimitiveType() {
+				if k := secretKey(leaf); k != "" {
+					secrets[k] = true
+				}
+			}
+			return true, nil
+		})
+	}
+	if len(secrets) == 0 {
+		return nil
+	}
+	var out []cty.Path
+	_ = cty.Walk(obj, func(p cty.Path, leaf cty.Value) (bool, error) {
+		if leaf.IsKnown() && !leaf.IsNull() && leaf.Type().IsPrimitiveType() && secrets[secretKey(leaf)] {
+			out = append(out, p.Copy())
+		}
+		return true, nil
+	})
+	return out
+}
+
+// secretKey identifies a secret by value; booleans and tiny values are too
+// common to be told apart from ordinary ones and are not tracked.
+func secretKey(v cty.Value) string {
+	switch v.Type() {
+	case cty.String:
+		if s := v.AsString(); len(s) >= 4 {
+			return "s:" + s
+		}
+	case cty.Number:
+		if s := v.AsBigFloat().Text('f', -1); len(s) >= 4 {
+			return "n:" + s
+		}
+	}
+	return ""
+}
