@@ -99,8 +99,6 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 			n := dg.nodes[k]
 			return ok || n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider
 		})
-	}
-	if len(opts.Targets) > 0 {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Resource targeting is in effect",
 			Detail: "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe -target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when nuvola specifically suggests to use it as part of an error message."})
 	}

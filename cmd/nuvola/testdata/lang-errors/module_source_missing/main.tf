@@ -1,0 +1,3 @@
+module "network" {
+  source = "./modules/network" # ERROR: Failed to read module directory
+}

@@ -1,0 +1,4 @@
+resource "terraform_data" "fine" {}
+
+resource "null_resourse" "typo" { # ERROR: Invalid resource type
+}

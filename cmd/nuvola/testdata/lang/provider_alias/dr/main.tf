@@ -1,0 +1,9 @@
+terraform {
+  required_providers {
+    null = {
+      source = "hashicorp/null"
+    }
+  }
+}
+
+resource "null_resource" "replica" {}

@@ -1,0 +1,10 @@
+resource "terraform_data" "server" {
+  count = 2
+  input = "web-${count.index}"
+}
+
+resource "null_resource" "cert" {}
+
+resource "terraform_data" "keep" {
+  input = "unchanged"
+}

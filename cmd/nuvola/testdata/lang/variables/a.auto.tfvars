@@ -1,0 +1,5 @@
+replicas = 3
+tags = {
+  managed_by = "nuvola"
+  ente       = "c_h501"
+}
