@@ -112,6 +112,7 @@ type walker struct {
 	directTargets map[string]bool
 	forceRepl     map[string]bool
 	moved         map[string]addrs.AbsResourceInstance
+	drift         []*plan.ResourceChange // objects changed outside nuvola
 	// importTargets caches the expansion of import blocks with for_each.
 	importTargets map[importForEachKey]map[string]repetition
 

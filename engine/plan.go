@@ -135,7 +135,9 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	p.Outputs = w.outputs
 	p.PriorState = w.refreshed
 	if opts.Mode == plan.RefreshOnlyMode {
-		p.Changes = nil
+		// A refresh-only plan records what changed outside nuvola; applying
+		// it stores the refreshed objects and changes nothing remote.
+		p.Changes = w.drift
 		p.Outputs = nil
 	}
 	sortPlan(p)
@@ -419,12 +421,19 @@ func (w *walker) refreshResource(abs addrs.AbsResource, schema *plugins.Schema, 
 		res := resp.Results[i]
 		*diags = append(*diags, w.providerDiags(res.Diagnostics, nil, hcl.Range{})...)
 		addr := abs.Instance(k)
-		if res.NewState.IsNull() {
+		if res.NewState == cty.NilVal || res.NewState.IsNull() {
 			w.refreshed.SetCurrent(addr, nil, "")
+			w.drift = append(w.drift, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: pa.String(), Action: plan.Delete,
+				Before: vals[i], After: cty.NullVal(vals[i].Type()), BeforeSensitive: objs[i].SensitivePaths, SchemaVersion: schema.Version})
 			continue
 		}
 		out[k] = res.NewState
 		if !res.NewState.RawEquals(vals[i]) {
+			if !valuesEqual(res.NewState, vals[i]) {
+				w.drift = append(w.drift, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: pa.String(), Action: plan.Update,
+					Before: vals[i], After: res.NewState, BeforeSensitive: objs[i].SensitivePaths, AfterSensitive: objs[i].SensitivePaths,
+					SchemaVersion: schema.Version})
+			}
 			obj, err := encodeObject(schema, res.NewState, objs[i].SensitivePaths)
 			if err == nil {
 				obj.Private, obj.Status, obj.Dependencies, obj.CreateBeforeDestroy = res.Private, objs[i].Status, objs[i].Dependencies, objs[i].CreateBeforeDestroy

@@ -37,6 +37,7 @@ type meta struct {
 	noColor                bool
 	input                  bool
 	sources                map[string][]byte
+	configSources          map[string][]byte
 	parser                 *configs.Parser
 	statePath              string
 	lock                   bool
@@ -124,7 +125,7 @@ func (m *meta) showDiags(diags hcl.Diagnostics) {
 	if diags.HasErrors() {
 		w = m.stderr
 	}
-	_ = views.RenderDiagnostics(w, diags, m.sources, m.viewOpts())
+	_ = views.RenderDiagnostics(w, sortDiags(diags), m.sources, m.viewOpts())
 }
 
 func (m *meta) errorf(summary, format string, args ...any) {
@@ -136,6 +137,7 @@ func (m *meta) loadConfig() (*configs.Config, hcl.Diagnostics) {
 	m.parser = configs.NewParser()
 	cfg, diags := m.parser.LoadConfig(".")
 	m.sources = m.parser.Sources()
+	m.configSources = m.sources
 	if cfg == nil || diags.HasErrors() {
 		return cfg, diags
 	}
@@ -182,7 +184,7 @@ func checkRequiredVersion(cfg *configs.Config) hcl.Diagnostics {
 func (m *meta) snapshot(cfg *configs.Config) map[string][]byte {
 	out := map[string][]byte{}
 	root, _ := filepath.Abs(cfg.SourceDir)
-	for name, src := range m.sources {
+	for name, src := range m.configSources {
 		abs, err := filepath.Abs(name)
 		if err != nil {
 			continue
@@ -197,7 +199,10 @@ func (m *meta) snapshot(cfg *configs.Config) map[string][]byte {
 }
 
 func (m *meta) variables(cfg *configs.Config) (map[string]cty.Value, hcl.Diagnostics) {
-	return m.parser.CollectVariableValues(".", m.varSources, os.Environ(), cfg.Module.Variables)
+	vals, diags := m.parser.CollectVariableValues(".", m.varSources, os.Environ(), cfg.Module.Variables)
+	// Variable files are sources too: diagnostics quote them.
+	m.sources = m.parser.Sources()
+	return vals, diags
 }
 
 // providerFactories are the providers built into this binary.
@@ -311,5 +316,28 @@ func sortedNames[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// sortDiags orders diagnostics as OpenTofu shows them: errors first, then by
+// file and position, so output does not depend on evaluation order.
+func sortDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := append(hcl.Diagnostics(nil), diags...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Severity != b.Severity {
+			return a.Severity < b.Severity
+		}
+		if (a.Subject == nil) != (b.Subject == nil) {
+			return a.Subject == nil
+		}
+		if a.Subject == nil {
+			return false
+		}
+		if a.Subject.Filename != b.Subject.Filename {
+			return a.Subject.Filename < b.Subject.Filename
+		}
+		return a.Subject.Start.Byte < b.Subject.Start.Byte
+	})
 	return out
 }

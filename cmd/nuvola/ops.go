@@ -137,7 +137,12 @@ func (m *meta) renderPlan(p *plan.Plan, mode plan.Mode) {
 		return
 	}
 	if mode == plan.RefreshOnlyMode {
-		fmt.Fprintln(m.stdout, "\nnuvola refreshed the state; applying this plan will record the refreshed objects in state.")
+		if len(p.Changes) == 0 {
+			fmt.Fprintln(m.stdout, "\nNo changes. Your infrastructure still matches the configuration.\n\nnuvola has checked that the real remote objects still match the result of your\nmost recent changes, and found no differences.")
+			return
+		}
+		fmt.Fprintln(m.stdout, "\nNote: Objects have changed outside of nuvola\n\nnuvola detected the following changes made outside of nuvola since the last\n\"nuvola apply\"; applying this refresh-only plan records them in the state and\nchanges nothing in the cloud:")
+		_ = views.RenderPlan(m.stdout, p, sc, m.viewOpts())
 		return
 	}
 	_ = views.RenderPlan(m.stdout, p, sc, m.viewOpts())
@@ -192,14 +197,10 @@ func cmdPlan(m *meta, args []string) int {
 	} else if m.jsonView == nil && p.HasChanges() {
 		fmt.Fprintf(m.stdout, "\nNote: You didn't use the -out option to save this plan, so nuvola can't guarantee to take exactly these actions if you run \"nuvola apply\" now.\n")
 	}
-	if o.detailed && (p.HasChanges() || (mode == plan.RefreshOnlyMode && stateChanged(p))) {
+	if o.detailed && p.HasChanges() {
 		return exitChanges
 	}
 	return exitOK
-}
-
-func stateChanged(p *plan.Plan) bool {
-	return p.PriorState != nil && p.PriorState.Serial != p.StateSerial
 }
 
 func writePlanFile(path string, p *plan.Plan) error {
