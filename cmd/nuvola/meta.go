@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -200,6 +201,11 @@ func (m *meta) snapshot(cfg *configs.Config) map[string][]byte {
 
 func (m *meta) variables(cfg *configs.Config) (map[string]cty.Value, hcl.Diagnostics) {
 	vals, diags := m.parser.CollectVariableValues(".", m.varSources, os.Environ(), cfg.Module.Variables)
+	if diags.HasErrors() && m.canPrompt() {
+		if asked := m.promptMissing(cfg, diags); asked {
+			vals, diags = m.parser.CollectVariableValues(".", m.varSources, os.Environ(), cfg.Module.Variables)
+		}
+	}
 	// Variable files are sources too: diagnostics quote them.
 	m.sources = m.parser.Sources()
 	return vals, diags
@@ -340,4 +346,63 @@ func sortDiags(diags hcl.Diagnostics) hcl.Diagnostics {
 		return a.Subject.Start.Byte < b.Subject.Start.Byte
 	})
 	return out
+}
+
+// canPrompt reports whether values may be asked for: -input is on and
+// standard input is a terminal.
+func (m *meta) canPrompt() bool {
+	if !m.input {
+		return false
+	}
+	f, ok := m.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// promptMissing asks for the required root variables that have no value,
+// as OpenTofu does in an interactive run, and adds the answers as -var
+// values. It reports whether it asked anything.
+func (m *meta) promptMissing(cfg *configs.Config, diags hcl.Diagnostics) bool {
+	var missing []*configs.Variable
+	for _, d := range diags {
+		if d.Summary != "No value for required variable" || d.Subject == nil {
+			continue
+		}
+		for _, v := range cfg.Module.Variables {
+			if v.DeclRange.Filename == d.Subject.Filename && v.DeclRange.Start.Line == d.Subject.Start.Line {
+				missing = append(missing, v)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return false
+	}
+	sort.Slice(missing, func(i, j int) bool { return missing[i].Name < missing[j].Name })
+	in := bufio.NewReader(m.stdin)
+	for _, v := range missing {
+		fmt.Fprintf(m.stdout, "var.%s\n", v.Name)
+		if v.Description != "" {
+			fmt.Fprintf(m.stdout, "  %s\n", v.Description)
+		}
+		fmt.Fprintf(m.stdout, "\n  Enter a value: ")
+		var line string
+		if v.Sensitive {
+			if f, ok := m.stdin.(*os.File); ok {
+				b, err := term.ReadPassword(int(f.Fd()))
+				if err != nil {
+					return false
+				}
+				line = string(b)
+				fmt.Fprintln(m.stdout)
+			}
+		} else {
+			var err error
+			line, err = in.ReadString('\n')
+			if err != nil && line == "" {
+				return false
+			}
+		}
+		fmt.Fprintln(m.stdout)
+		m.varSources = append(m.varSources, configs.VarSource{Raw: v.Name + "=" + strings.TrimRight(line, "\r\n")})
+	}
+	return true
 }
