@@ -82,7 +82,7 @@ func TestCLIBadInput(t *testing.T) {
 		"malformed HCL points at file:line": {
 			files:   map[string]string{"main.tf": "resource \"terraform_data\" \"a\" {\n  input = \n}\n"},
 			args:    []string{"plan"},
-			wantOut: []string{"Error: ", "main.tf line 2"},
+			wantOut: []string{"Error: ", "main.tf:2:11"},
 		},
 		"missing required variable without input": {
 			files:   map[string]string{"main.tf": "variable \"x\" {}\nresource \"terraform_data\" \"a\" { input = var.x }\n"},

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
@@ -185,19 +186,24 @@ func writeSnippet(b *strings.Builder, s *snippet, c colorizer) {
 		return
 	}
 	if !s.haveSource {
-		fmt.Fprintf(b, "  on %s line %d:\n  (source code not available)\n\n", replaceControlChars(s.rng.Filename), s.rng.Start.Line)
+		fmt.Fprintf(b, "  on %s:%d:%d:\n  (source code not available)\n\n", replaceControlChars(s.rng.Filename), s.rng.Start.Line, s.rng.Start.Column)
 		return
 	}
 	ctx := ""
 	if s.context != "" {
 		ctx = ", in " + replaceControlChars(s.context)
 	}
-	fmt.Fprintf(b, "  on %s line %d%s:\n", replaceControlChars(s.rng.Filename), s.rng.Start.Line, ctx)
+	fmt.Fprintf(b, "  on %s:%d:%d%s:\n", replaceControlChars(s.rng.Filename), s.rng.Start.Line, s.rng.Start.Column, ctx)
 	code := replaceControlChars(s.code[:s.highlightStart]) +
 		c.paint(replaceControlChars(s.code[s.highlightStart:s.highlightEnd]), ansiUnderline) +
 		replaceControlChars(s.code[s.highlightEnd:])
 	for i, line := range strings.Split(code, "\n") {
 		fmt.Fprintf(b, "%4d: %s\n", s.startLine+i, line)
+		if i == 0 && !bool(c) {
+			// Without colour there is no underline: mark the range on
+			// its first line with carets.
+			b.WriteString(caretLine(s))
+		}
 	}
 	if len(s.values) > 0 {
 		b.WriteString("    " + c.paint("├────────────────", ansiDarkGray) + "\n")
@@ -323,4 +329,19 @@ func traversalString(trav hcl.Traversal) string {
 		}
 	}
 	return b.String()
+}
+
+// caretLine marks the highlighted part of the snippet's first line.
+func caretLine(s *snippet) string {
+	first := s.code
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	start, end := min(s.highlightStart, len(first)), min(s.highlightEnd, len(first))
+	if end <= start {
+		end = start + 1
+	}
+	pad := utf8.RuneCountInString(replaceControlChars(first[:start]))
+	width := max(1, utf8.RuneCountInString(replaceControlChars(first[start:min(end, len(first))])))
+	return "      " + strings.Repeat(" ", pad) + strings.Repeat("^", width) + "\n"
 }
