@@ -3,8 +3,13 @@
 // response), the schema types providers describe their resources with, and
 // the diagnostics that carry attribute paths back to the host.
 //
-// It imports only the standard library and third-party modules (go-cty,
-// hcl/v2); never the engine, the configuration loader or any provider. The
-// wire protocol that carries this contract between processes lives in
-// plugins/internal and is an implementation detail of this package.
+// It also carries that contract between processes over hashicorp/go-plugin
+// and gRPC: Serve for a provider's main function, and on the host a Provider
+// whose methods call the plugin (GRPCProviderPlugin, NewGRPCClientFromConn).
+// Callers see only the Go contract; the wire protocol and the cty encoding
+// live in plugins/internal and are implementation details of this package.
+//
+// It imports only the standard library, third-party modules (go-cty,
+// hcl/v2, go-plugin, grpc) and its own plugins/internal packages; never the
+// engine, the configuration loader or any provider.
 package plugins
