@@ -1,0 +1,125 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+)
+
+// guarded runs one method of the plugin through guard. diags points into a
+// response at its Diagnostics, which is all guard changes.
+func guarded[R any](p *launchedProvider, ctx context.Context, rpc, typeName string, call func(context.Context) R, diags func(*R) *Diagnostics) R {
+	var resp R
+	replace, extra := p.guard(ctx, rpc, typeName, func(ctx context.Context) { resp = call(ctx) })
+	if replace {
+		var zero R
+		*diags(&zero) = extra
+		return zero
+	}
+	if len(extra) > 0 {
+		d := diags(&resp)
+		*d = append(*d, extra...)
+	}
+	return resp
+}
+
+func (p *launchedProvider) GetSchema(ctx context.Context, req GetSchemaRequest) GetSchemaResponse {
+	return guarded(p, ctx, "GetSchema", "",
+		func(ctx context.Context) GetSchemaResponse { return p.inner.GetSchema(ctx, req) },
+		func(r *GetSchemaResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ValidateProviderConfig(ctx context.Context, req ValidateProviderConfigRequest) ValidateProviderConfigResponse {
+	return guarded(p, ctx, "ValidateProviderConfig", "",
+		func(ctx context.Context) ValidateProviderConfigResponse {
+			return p.inner.ValidateProviderConfig(ctx, req)
+		},
+		func(r *ValidateProviderConfigResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ValidateResourceConfig(ctx context.Context, req ValidateResourceConfigRequest) ValidateResourceConfigResponse {
+	return guarded(p, ctx, "ValidateResourceConfig", req.TypeName,
+		func(ctx context.Context) ValidateResourceConfigResponse {
+			return p.inner.ValidateResourceConfig(ctx, req)
+		},
+		func(r *ValidateResourceConfigResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ValidateDataSourceConfig(ctx context.Context, req ValidateDataSourceConfigRequest) ValidateDataSourceConfigResponse {
+	return guarded(p, ctx, "ValidateDataSourceConfig", req.TypeName,
+		func(ctx context.Context) ValidateDataSourceConfigResponse {
+			return p.inner.ValidateDataSourceConfig(ctx, req)
+		},
+		func(r *ValidateDataSourceConfigResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ConfigureProvider(ctx context.Context, req ConfigureProviderRequest) ConfigureProviderResponse {
+	return guarded(p, ctx, "ConfigureProvider", "",
+		func(ctx context.Context) ConfigureProviderResponse { return p.inner.ConfigureProvider(ctx, req) },
+		func(r *ConfigureProviderResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) UpgradeResourceState(ctx context.Context, req UpgradeResourceStateRequest) UpgradeResourceStateResponse {
+	return guarded(p, ctx, "UpgradeResourceState", req.TypeName,
+		func(ctx context.Context) UpgradeResourceStateResponse { return p.inner.UpgradeResourceState(ctx, req) },
+		func(r *UpgradeResourceStateResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ReadResource(ctx context.Context, req ReadResourceRequest) ReadResourceResponse {
+	return guarded(p, ctx, "ReadResource", req.TypeName,
+		func(ctx context.Context) ReadResourceResponse { return p.inner.ReadResource(ctx, req) },
+		func(r *ReadResourceResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ReadResources(ctx context.Context, req ReadResourcesRequest) ReadResourcesResponse {
+	return guarded(p, ctx, "ReadResources", req.TypeName,
+		func(ctx context.Context) ReadResourcesResponse { return p.inner.ReadResources(ctx, req) },
+		func(r *ReadResourcesResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) PlanResourceChange(ctx context.Context, req PlanResourceChangeRequest) PlanResourceChangeResponse {
+	return guarded(p, ctx, "PlanResourceChange", req.TypeName,
+		func(ctx context.Context) PlanResourceChangeResponse { return p.inner.PlanResourceChange(ctx, req) },
+		func(r *PlanResourceChangeResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ApplyResourceChange(ctx context.Context, req ApplyResourceChangeRequest) ApplyResourceChangeResponse {
+	return guarded(p, ctx, "ApplyResourceChange", req.TypeName,
+		func(ctx context.Context) ApplyResourceChangeResponse { return p.inner.ApplyResourceChange(ctx, req) },
+		func(r *ApplyResourceChangeResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ImportResourceState(ctx context.Context, req ImportResourceStateRequest) ImportResourceStateResponse {
+	return guarded(p, ctx, "ImportResourceState", req.TypeName,
+		func(ctx context.Context) ImportResourceStateResponse { return p.inner.ImportResourceState(ctx, req) },
+		func(r *ImportResourceStateResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) ReadDataSource(ctx context.Context, req ReadDataSourceRequest) ReadDataSourceResponse {
+	return guarded(p, ctx, "ReadDataSource", req.TypeName,
+		func(ctx context.Context) ReadDataSourceResponse { return p.inner.ReadDataSource(ctx, req) },
+		func(r *ReadDataSourceResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+// Stop is passed on without a watchdog: it is what a watchdog would send.
+// Once the process is gone there is nothing to stop.
+func (p *launchedProvider) Stop(ctx context.Context) error {
+	if d, ok := p.failure(); ok {
+		return errors.New(d.Summary)
+	}
+	return p.inner.Stop(ctx)
+}
+
+// Close kills the plugin process and waits for it to end. Calls made after
+// Close fail with a diagnostic instead of a transport error.
+func (p *launchedProvider) Close() error {
+	var err error
+	p.closeOnce.Do(func() {
+		p.fail(Diagnostic{
+			Severity: Error,
+			Summary:  "The provider " + p.name + " was already shut down",
+			Detail:   "nuvola called the provider after closing it. This is a bug in nuvola.",
+		})
+		err = p.inner.Close()
+	})
+	return err
+}
