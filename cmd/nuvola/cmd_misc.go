@@ -29,7 +29,6 @@ func cmdInit(m *meta, args []string) int {
 	if !m.parse(fs, args) {
 		return exitError
 	}
-	_ = upgrade
 	cfg, diags := m.loadConfig()
 	if diags.HasErrors() {
 		m.showDiags(diags)
@@ -41,17 +40,9 @@ func cmdInit(m *meta, args []string) int {
 		return exitError
 	}
 	fmt.Fprintf(m.stdout, "\nInitializing provider plugins...\n")
-	f := providerFactories()
-	for _, src := range requiredSources(cfg) {
-		if src == configs.BuiltInProviderSource {
-			continue
-		}
-		if _, ok := f[src]; !ok {
-			m.errorf("Failed to query available provider packages",
-				"Could not find provider %s: it is not built into nuvola and no plugin for it is installed.", src)
-			return exitError
-		}
-		fmt.Fprintf(m.stdout, "- Using %s (built in, v%s)\n", src, engine.Version)
+	if pd := m.pinProviders(cfg, *upgrade); pd.HasErrors() {
+		m.showDiags(pd)
+		return exitError
 	}
 	if err := os.MkdirAll(".nuvola", 0o755); err != nil {
 		m.errorf("Failed to create the working directory", "%s", err)
@@ -141,7 +132,7 @@ func cmdValidate(m *meta, args []string) int {
 	}
 	cfg, diags := m.loadConfig()
 	if !diags.HasErrors() {
-		diags = append(diags, engine.Validate(m.ctx, cfg, providerFactories())...)
+		diags = append(diags, engine.Validate(m.ctx, cfg, m.factories())...)
 	}
 	if *jsonOut {
 		type jd struct {
@@ -341,7 +332,7 @@ func cmdGraph(m *meta, args []string) int {
 		m.showDiags(diags)
 		return exitError
 	}
-	dot, gd := engine.GraphDOT(m.ctx, cfg, providerFactories())
+	dot, gd := engine.GraphDOT(m.ctx, cfg, m.factories())
 	if gd.HasErrors() {
 		m.showDiags(gd)
 		return exitError
@@ -356,7 +347,7 @@ func cmdShow(m *meta, args []string) int {
 	if !m.parse(fs, args) {
 		return exitError
 	}
-	sc := engine.NewSchemaCache(providerFactories())
+	sc := engine.NewSchemaCache(m.factories())
 	defer sc.Close()
 	if fs.NArg() > 1 {
 		m.errorf("Too many command line arguments", "Expected at most one positional argument: a saved plan file.")

@@ -103,7 +103,7 @@ func stateShow(m *meta, args []string) int {
 	one := state.New()
 	r := st.Resource(addr.ContainingResource())
 	one.SetCurrent(addr, inst.Current, r.Provider)
-	sc := engine.NewSchemaCache(providerFactories())
+	sc := engine.NewSchemaCache(m.factories())
 	defer sc.Close()
 	_ = views.RenderState(m.stdout, one, stateDecoder(sc), sc, m.viewOpts())
 	return exitOK
@@ -298,7 +298,7 @@ func cmdImport(m *meta, args []string) int {
 		return exitError
 	}
 	fmt.Fprintf(m.stdout, "%s: Importing from ID %q...\n", addr, fs.Arg(1))
-	ns, d := engine.Import(m.ctx, engine.ImportOptions{Config: cfg, State: st, Addr: addr, ID: fs.Arg(1), Variables: vars, Providers: providerFactories()})
+	ns, d := engine.Import(m.ctx, engine.ImportOptions{Config: cfg, State: st, Addr: addr, ID: fs.Arg(1), Variables: vars, Providers: m.factories()})
 	if d.HasErrors() {
 		m.showDiags(d)
 		return exitError

@@ -166,7 +166,7 @@ func planDiagnostics(t *testing.T, dir string) hcl.Diagnostics {
 		prior = st
 	}
 	_, pd := engine.Plan(context.Background(), engine.PlanOptions{
-		Config: cfg, PriorState: prior, Variables: vars, Providers: providerFactories(),
+		Config: cfg, PriorState: prior, Variables: vars, Providers: (&meta{ctx: context.Background(), cfg: cfg}).factories(),
 	})
 	return append(diags, pd...)
 }

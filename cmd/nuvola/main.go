@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/nuvola-pa/nuvola/engine"
+	"github.com/nuvola-pa/nuvola/plugins"
 )
 
 // Exit codes, as OpenTofu uses them.
@@ -44,6 +45,7 @@ func init() {
 		"import":    {"Associate existing infrastructure with a nuvola resource", cmdImport},
 		"providers": {"Show the providers required for this configuration", cmdProviders},
 		"version":   {"Show the current nuvola version", cmdVersion},
+		"provider":  {"", cmdProvider},
 	}
 }
 
@@ -58,7 +60,18 @@ func main() {
 		}
 	}
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	// No provider process may outlive the command, whatever happened.
+	plugins.CleanupClients()
 	pprof.StopCPUProfile()
+	// NUVOLA_MEMPROFILE writes a pprof heap profile when the command ends:
+	// what was allocated over the whole run, and what the last garbage
+	// collection found live.
+	if path := os.Getenv("NUVOLA_MEMPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+			_ = f.Close()
+		}
+	}
 	stop()
 	os.Exit(code)
 }
@@ -106,6 +119,9 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if commands[n].synopsis == "" {
+			continue // internal: provider plugins
+		}
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].synopsis)
 	}
 	fmt.Fprintf(w, "\nGlobal options:\n  -chdir=DIR  Switch to a different working directory before executing the given subcommand.\n  -help       Show this help output.\n  -version    An alias for the \"version\" subcommand.\n")

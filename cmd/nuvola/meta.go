@@ -20,8 +20,6 @@ import (
 	"github.com/nuvola-pa/nuvola/engine/addrs"
 	"github.com/nuvola-pa/nuvola/engine/state"
 	"github.com/nuvola-pa/nuvola/hcl/configs"
-	"github.com/nuvola-pa/nuvola/plugins"
-	nullprov "github.com/nuvola-pa/nuvola/providers/null"
 	"github.com/zclconf/go-cty/cty"
 	"golang.org/x/term"
 )
@@ -38,6 +36,8 @@ type meta struct {
 	noColor                bool
 	input                  bool
 	sources                map[string][]byte
+	cfg                    *configs.Config
+	provFactories          engine.ProviderFactories
 	configSources          map[string][]byte
 	parser                 *configs.Parser
 	statePath              string
@@ -139,6 +139,8 @@ func (m *meta) loadConfig() (*configs.Config, hcl.Diagnostics) {
 	cfg, diags := m.parser.LoadConfig(".")
 	m.sources = m.parser.Sources()
 	m.configSources = m.sources
+	m.cfg = cfg
+	m.provFactories = nil
 	if cfg == nil || diags.HasErrors() {
 		return cfg, diags
 	}
@@ -209,13 +211,6 @@ func (m *meta) variables(cfg *configs.Config) (map[string]cty.Value, hcl.Diagnos
 	// Variable files are sources too: diagnostics quote them.
 	m.sources = m.parser.Sources()
 	return vals, diags
-}
-
-// providerFactories are the providers built into this binary.
-func providerFactories() engine.ProviderFactories {
-	return engine.ProviderFactories{
-		"registry.opentofu.org/hashicorp/null": func() (plugins.Provider, error) { return nullprov.New(), nil },
-	}
 }
 
 // backend returns the local state backend the configuration asks for.

@@ -103,7 +103,7 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 	p, pd := engine.Plan(m.ctx, engine.PlanOptions{
 		Config: cfg, Sources: m.snapshot(cfg), PriorState: st, Variables: vars, Mode: mode,
 		SkipRefresh: !o.refresh, Targets: targets, ForceReplace: replaces,
-		Parallelism: m.parallelism, Providers: providerFactories(),
+		Parallelism: m.parallelism, Providers: m.factories(),
 	})
 	diags = append(diags, pd...)
 	if diags.HasErrors() {
@@ -124,7 +124,7 @@ func opName(mode plan.Mode) string {
 }
 
 func (m *meta) renderPlan(p *plan.Plan, mode plan.Mode) {
-	sc := engine.NewSchemaCache(providerFactories())
+	sc := engine.NewSchemaCache(m.factories())
 	defer sc.Close()
 	if m.jsonView != nil {
 		add, change, remove, imp := countChanges(p)
@@ -204,15 +204,47 @@ func cmdPlan(m *meta, args []string) int {
 }
 
 func writePlanFile(path string, p *plan.Plan) error {
-	var buf bytes.Buffer
-	if err := plan.Write(&buf, p); err != nil {
+	// The plan goes to the file as it is written rather than through a
+	// buffer holding all of it; the file is only created once there is
+	// something to write, so a plan that cannot be encoded leaves nothing.
+	tmp := &lazyFile{path: path + ".tmp"}
+	err := plan.Write(tmp, p)
+	if cerr := tmp.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
-		return err
+	return os.Rename(tmp.path, path)
+}
+
+// lazyFile creates its file, truncating any old one, on the first write.
+type lazyFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+}
+
+func (l *lazyFile) Write(b []byte) (int, error) {
+	if l.f == nil {
+		f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return 0, err
+		}
+		l.f, l.w = f, bufio.NewWriterSize(f, 64<<10)
 	}
-	return os.Rename(tmp, path)
+	return l.w.Write(b)
+}
+
+func (l *lazyFile) close() error {
+	if l.f == nil {
+		return nil
+	}
+	err := l.w.Flush()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func readPlanFile(path string) (*plan.Plan, error) {
@@ -376,7 +408,7 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 	}
 	hooks := newApplyHooks(m)
 	newState, diags := engine.Apply(m.ctx, p, engine.ApplyOptions{
-		Config: cfg, Parallelism: m.parallelism, Providers: providerFactories(), Hooks: hooks, Sink: journalSink{j},
+		Config: cfg, Parallelism: m.parallelism, Providers: m.factories(), Hooks: hooks, Sink: journalSink{j},
 	})
 	hooks.stop()
 	newState.Lineage, newState.Serial, newState.NuvolaVersion = st.Lineage, st.Serial, engine.Version

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/nuvola-pa/nuvola/engine"
+	"github.com/nuvola-pa/nuvola/hcl/configs"
+	"github.com/nuvola-pa/nuvola/plugins"
+	nullprov "github.com/nuvola-pa/nuvola/providers/null"
+)
+
+// builtinProviders are the providers inside this binary, by source. They
+// run as plugins by re-executing the binary ("nuvola provider serve
+// NAME"), so a crashing provider cannot take the command down.
+var builtinProviders = map[string]struct {
+	name string
+	new  func() plugins.Provider
+}{
+	"registry.opentofu.org/hashicorp/null": {"null", func() plugins.Provider { return nullprov.New() }},
+}
+
+// builtinByName finds a built-in provider by its short name.
+func builtinByName(name string) (func() plugins.Provider, bool) {
+	for _, b := range builtinProviders {
+		if b.name == name {
+			return b.new, true
+		}
+	}
+	return nil, false
+}
+
+// cmdProvider runs "nuvola provider serve NAME": the plugin side of a
+// built-in provider. It is started by nuvola itself, not by users.
+func cmdProvider(m *meta, args []string) int {
+	if len(args) != 2 || args[0] != "serve" {
+		m.errorf("Invalid provider command", "Usage: nuvola provider serve NAME (started by nuvola itself).")
+		return exitError
+	}
+	newProvider, ok := builtinByName(args[1])
+	if !ok {
+		m.errorf("Unknown built-in provider", "nuvola has no built-in provider named %q.", args[1])
+		return exitError
+	}
+	plugins.Serve(newProvider)
+	return exitOK
+}
+
+// providerLog is where provider output goes: NUVOLA_LOG_PATH, or stderr
+// when NUVOLA_LOG is set, or nowhere.
+func providerLog() io.Writer {
+	logOnce.Do(func() {
+		logWriter = io.Discard
+		if p := os.Getenv("NUVOLA_LOG_PATH"); p != "" {
+			if f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err == nil {
+				logWriter = &syncWriter{w: f}
+				return
+			}
+		}
+		if lvl := strings.ToLower(os.Getenv("NUVOLA_LOG")); lvl != "" && lvl != "off" {
+			logWriter = &syncWriter{w: os.Stderr}
+		}
+	})
+	return logWriter
+}
+
+var (
+	logOnce   sync.Once
+	logWriter io.Writer
+)
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// providerTimeout bounds every provider call (NUVOLA_PROVIDER_TIMEOUT, a Go
+// duration); a provider that overruns it is stopped, then killed.
+func providerTimeout() time.Duration {
+	if s := os.Getenv("NUVOLA_PROVIDER_TIMEOUT"); s != "" {
+		if d, err := time.ParseDuration(s); err == nil && d > 0 {
+			return d
+		}
+	}
+	return 30 * time.Minute
+}
+
+// inProcessProviders makes built-in providers run inside the nuvola process
+// (NUVOLA_PROVIDERS=inprocess): for measuring the plugin boundary and for
+// debugging.
+func inProcessProviders() bool {
+	return os.Getenv("NUVOLA_PROVIDERS") == "inprocess"
+}
+
+// launchFactory starts one provider plugin per call.
+func launchFactory(ctx context.Context, name string, cmd func() *exec.Cmd, checksum string) engine.ProviderFactory {
+	return func() (plugins.Provider, error) {
+		return plugins.Launch(ctx, plugins.LaunchConfig{
+			Name: name, Cmd: cmd(), Stderr: providerLog(), CallTimeout: providerTimeout(), Checksum: checksum,
+		})
+	}
+}
+
+// factories returns how to start every provider: built-in ones by
+// re-executing this binary, external ones found in the plugin directories
+// and checked against the lock file. A provider that cannot be used gets a
+// factory that fails with the reason, so the error names it where it is
+// needed.
+func (m *meta) factories() engine.ProviderFactories {
+	if m.provFactories != nil {
+		return m.provFactories
+	}
+	f := engine.ProviderFactories{}
+	self, err := os.Executable()
+	if err != nil {
+		self = os.Args[0]
+	}
+	for src, b := range builtinProviders {
+		if inProcessProviders() {
+			f[src] = func() (plugins.Provider, error) { return b.new(), nil }
+			continue
+		}
+		name := b.name
+		f[src] = launchFactory(m.ctx, name, func() *exec.Cmd { return exec.Command(self, "provider", "serve", name) }, "")
+	}
+	m.provFactories = f
+	if m.cfg == nil {
+		return f
+	}
+	fail := func(err error) engine.ProviderFactory {
+		return func() (plugins.Provider, error) { return nil, err }
+	}
+	lock, ld := plugins.LoadLockFile(plugins.LockFileName)
+	wd, _ := os.Getwd()
+	dirs := plugins.SearchDirs(wd, os.Environ())
+	for _, src := range requiredSources(m.cfg) {
+		if _, builtin := builtinProviders[src]; builtin || src == configs.BuiltInProviderSource {
+			continue
+		}
+		if ld.HasErrors() {
+			f[src] = fail(fmt.Errorf("the lock file %s is invalid: %s", plugins.LockFileName, ld.Error()))
+			continue
+		}
+		name := src[strings.LastIndex(src, "/")+1:]
+		path, err := plugins.FindExternal(name, dirs)
+		if err != nil {
+			f[src] = fail(fmt.Errorf("provider %s is not installed (%s); put its executable %s in .nuvola/plugins/, a directory of NUVOLA_PLUGIN_PATH or ~/.nuvola/plugins/, then run \"nuvola init\"", src, err, plugins.ExecutableName(name)))
+			continue
+		}
+		sum, err := plugins.FileSHA256(path)
+		if err != nil {
+			f[src] = fail(err)
+			continue
+		}
+		if lock.Provider(src) == nil {
+			f[src] = fail(fmt.Errorf("provider %s is not recorded in %s; run \"nuvola init\" to record its version and checksum", src, plugins.LockFileName))
+			continue
+		}
+		if err := lock.Verify(src, sum); err != nil {
+			f[src] = fail(err)
+			continue
+		}
+		p := path
+		f[src] = launchFactory(m.ctx, name, func() *exec.Cmd { return exec.Command(p) }, sum)
+	}
+	return f
+}
+
+// pinProviders records every external provider's version and checksum in
+// the lock file (nuvola init). A recorded checksum that differs is an error
+// unless upgrade is set.
+func (m *meta) pinProviders(cfg *configs.Config, upgrade bool) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	lock, ld := plugins.LoadLockFile(plugins.LockFileName)
+	if ld.HasErrors() {
+		return ld
+	}
+	wd, _ := os.Getwd()
+	dirs := plugins.SearchDirs(wd, os.Environ())
+	changed := false
+	for _, src := range requiredSources(cfg) {
+		if _, builtin := builtinProviders[src]; builtin {
+			fmt.Fprintf(m.stdout, "- Using %s (built in, v%s)\n", src, engine.Version)
+			continue
+		}
+		if src == configs.BuiltInProviderSource {
+			continue
+		}
+		name := src[strings.LastIndex(src, "/")+1:]
+		path, err := plugins.FindExternal(name, dirs)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Failed to find provider " + src,
+				Detail: fmt.Sprintf("%s is not built into nuvola and no plugin for it is installed: %s.", src, err)})
+			continue
+		}
+		sum, err := plugins.FileSHA256(path)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read provider", Detail: err.Error()})
+			continue
+		}
+		version, constraints := providerVersion(path), constraintFor(cfg, src)
+		if version == "" {
+			version = strings.TrimLeft(strings.TrimSpace(constraints), "=v ")
+		}
+		if prev := lock.Provider(src); prev != nil && !upgrade {
+			if err := lock.Verify(src, sum); err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider checksum mismatch", Detail: err.Error()})
+				continue
+			}
+			fmt.Fprintf(m.stdout, "- Using previously-installed %s v%s (%s)\n", src, prev.Version, path)
+			continue
+		}
+		lock.SetProvider(&plugins.LockedProvider{Source: src, Version: version, Constraints: constraints, Hashes: []string{sum}})
+		changed = true
+		fmt.Fprintf(m.stdout, "- Installed %s v%s (%s)\n", src, version, path)
+	}
+	if changed && !diags.HasErrors() {
+		if err := lock.Save(plugins.LockFileName); err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Failed to write the lock file", Detail: err.Error()})
+		} else {
+			fmt.Fprintf(m.stdout, "\nnuvola has created a lock file %s to record the provider\nselections it made above. Include this file in your version control repository\nso that nuvola can guarantee to make the same selections by default when\nyou run \"nuvola init\" in the future.\n", plugins.LockFileName)
+		}
+	}
+	return diags
+}
+
+// providerVersion asks an external provider for its version (providers
+// built with the SDK answer -version); empty when it does not say.
+func providerVersion(path string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "-version").Output()
+	if err != nil {
+		return ""
+	}
+	v := strings.TrimSpace(string(out))
+	if i := strings.LastIndexByte(v, ' '); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.TrimPrefix(v, "v")
+}
+
+func constraintFor(cfg *configs.Config, src string) string {
+	out := ""
+	cfg.DeepEach(func(c *configs.Config) {
+		for _, rp := range c.Module.RequiredProviders {
+			if rp.Source == src && rp.RequirementStr != "" && out == "" {
+				out = rp.RequirementStr
+			}
+		}
+	})
+	return out
+}
