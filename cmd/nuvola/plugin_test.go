@@ -123,3 +123,28 @@ resource "` + tc.typ + `" "x" {
 		})
 	}
 }
+
+// TestProviderDiagnosticPointsAtAttribute: a provider reports a problem with
+// an attribute path; it comes back over gRPC and the engine points the
+// diagnostic at that attribute's line.
+func TestProviderDiagnosticPointsAtAttribute(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `terraform {
+  required_providers {
+    ente = { source = "nuvola/ente" }
+  }
+}
+
+resource "ente_registration" "x" {
+  ipa_code       = "c_x001"
+  name           = "Comune X"
+  classification = "segretissimo"
+}
+`})
+	buildProvider(t, "./examples/provider-ente", dir, "ente")
+	require.Equal(t, 0, nuvola(t, dir, "init").code)
+	r := nuvola(t, dir, "plan")
+	require.Equal(t, 1, r.code, r.stdout)
+	assert.Contains(t, r.stderr, "main.tf:10:")
+	assert.Contains(t, r.stderr, `classification = "segretissimo"`)
+}
