@@ -38,7 +38,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*state.State, 
 	provs := newProviders(opts.Providers)
 	defer provs.close()
 	w := &walker{
-		ctx: ctx, ev: newEvaluator(opts.Config, false), provs: provs,
+		ctx: ctx, ev: newEvaluator(opts.Config, false, provs), provs: provs,
 		sem: make(chan struct{}, parallelism(opts.Parallelism)), fanout: make(chan struct{}, walkParallelism(opts.Parallelism)), hooks: opts.Hooks,
 		plan: p, byRes: map[string][]*plan.ResourceChange{}, working: working, sink: opts.Sink,
 		failed: map[string]bool{}, cbdDeposed: map[string]string{},
@@ -272,14 +272,47 @@ func (w *walker) commitAsync(addr addrs.AbsResourceInstance, deposed string, obj
 
 // finishDurably reports a change finished once its record is durable,
 // without holding up the change's dependents meanwhile.
+//
+// One goroutine waits for the records in turn, started when there is
+// something to wait for. Records become durable in the order they were
+// queued, so by the time one is durable so is every record queued before
+// it, and waiting in turn costs no latency; a goroutine per change, as
+// many as there are changes between two fsyncs, cost thousands of stacks.
 func (w *walker) finishDurably(wait func() hcl.Diagnostics, report func(err error)) {
 	w.durable.Add(1)
-	go func() {
-		defer w.durable.Done()
-		d := wait()
-		w.addDiags(d)
-		report(diagsErr(d))
-	}()
+	w.durableMu.Lock()
+	w.durableQueue = append(w.durableQueue, durableReport{wait, report})
+	start := !w.durableRunning
+	w.durableRunning = true
+	w.durableMu.Unlock()
+	if start {
+		go w.reportDurable()
+	}
+}
+
+type durableReport struct {
+	wait   func() hcl.Diagnostics
+	report func(err error)
+}
+
+func (w *walker) reportDurable() {
+	for {
+		w.durableMu.Lock()
+		q := w.durableQueue
+		w.durableQueue = nil
+		if len(q) == 0 {
+			w.durableRunning = false
+			w.durableMu.Unlock()
+			return
+		}
+		w.durableMu.Unlock()
+		for _, r := range q {
+			d := r.wait()
+			w.addDiags(d)
+			r.report(diagsErr(d))
+			w.durable.Done()
+		}
+	}
 }
 
 // applyResource applies the creates and updates of one resource in every
@@ -308,7 +341,7 @@ func (w *walker) applyResource(n *node) hcl.Diagnostics {
 		case r.ForEach != nil:
 			em = eachMap
 		}
-		rv := w.ev.resourceValues(abs, em)
+		rv := w.ev.resourceValues(abs, em, w.referenced(n))
 		byKey := map[string]*plan.ResourceChange{}
 		for _, c := range w.byRes[abs.String()] {
 			if c.DeposedKey == "" {
@@ -347,7 +380,7 @@ func (w *walker) publishPrior(addr addrs.AbsResourceInstance, c *plan.ResourceCh
 		rv.set(addr.Resource.Key, cty.DynamicVal)
 		return nil
 	}
-	v, err := decodeObject(schema, inst.Current)
+	v, err := w.provs.decodeObject(schema, inst.Current)
 	if err != nil {
 		rv.set(addr.Resource.Key, cty.DynamicVal)
 		return nil
@@ -378,7 +411,7 @@ func (w *walker) applyRead(n *node, addr addrs.AbsResourceInstance, sc scope, c 
 		return diags
 	}
 	sens := mergePaths(schema.Block.SensitivePaths(resp.State, nil), cfgSens)
-	if obj, err := encodeObject(schema, resp.State, sens); err == nil {
+	if obj, err := w.provs.encodeObject(schema, resp.State, sens); err == nil {
 		w.mu.Lock()
 		w.working.SetCurrent(addr, obj, pa.String())
 		w.mu.Unlock()
@@ -425,7 +458,7 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
 	prior := c.Before
 	if c.Action != plan.Update {
-		prior = cty.NullVal(schema.Block.ImpliedType())
+		prior = cty.NullVal(w.provs.block(schema.Block).ty)
 	}
 	planned := c.After
 	if !planned.IsWhollyKnown() {
@@ -504,7 +537,7 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 		// An object that exists after a failed create is kept, tainted, so
 		// the next plan replaces it instead of forgetting it.
 		if newVal != cty.NilVal && !newVal.IsNull() && newVal.IsWhollyKnown() {
-			if obj, err := encodeObject(schema, newVal, sens); err == nil {
+			if obj, err := w.provs.encodeObject(schema, newVal, sens); err == nil {
 				if c.Action != plan.Update {
 					obj.Status = state.ObjectTainted
 				}
@@ -515,7 +548,7 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 		w.hooks.PostApply(addr, "", action, newVal, applyErr)
 		return diags
 	}
-	obj, err := encodeObject(schema, newVal, sens)
+	obj, err := w.provs.encodeObject(schema, newVal, sens)
 	if err != nil {
 		w.hooks.PostApply(addr, "", action, newVal, err)
 		return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object", Detail: err.Error()})

@@ -127,7 +127,10 @@ type walker struct {
 	cbdDeposed map[string]string
 	// durable tracks changes whose journal records are still being
 	// written; Apply returns only after all of them.
-	durable sync.WaitGroup
+	durable        sync.WaitGroup
+	durableMu      sync.Mutex
+	durableQueue   []durableReport
+	durableRunning bool
 }
 
 func (w *walker) addDiags(d hcl.Diagnostics) {

@@ -14,6 +14,7 @@ import (
 	"github.com/nuvola-pa/nuvola/hcl/funcs"
 	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 )
 
@@ -46,8 +47,16 @@ type moduleInst struct {
 // after every instance is known, so referring to res[key] from N other
 // instances costs O(1) each, not O(N).
 type resourceValues struct {
-	mu        sync.Mutex
-	each      eachMode
+	mu   sync.Mutex
+	each eachMode
+	// discard is set for a resource nothing refers to: only expressions
+	// read these values, and an expression that names a resource makes
+	// its node depend on the resource's in the graph. Not keeping them
+	// saves a value per instance for the whole walk.
+	discard bool
+	// one is the value of the instance without a key, kept outside the
+	// map because most resources have only that instance.
+	one       cty.Value
 	instances map[addrs.InstanceKey]cty.Value
 	agg       cty.Value
 }
@@ -61,8 +70,18 @@ const (
 )
 
 func (rv *resourceValues) set(k addrs.InstanceKey, v cty.Value) {
+	if rv.discard {
+		return
+	}
 	rv.mu.Lock()
-	rv.instances[k] = v
+	if k == addrs.NoKey {
+		rv.one = v
+	} else {
+		if rv.instances == nil {
+			rv.instances = map[addrs.InstanceKey]cty.Value{}
+		}
+		rv.instances[k] = v
+	}
 	rv.agg = cty.NilVal
 	rv.mu.Unlock()
 }
@@ -76,6 +95,9 @@ func (rv *resourceValues) aggregate() cty.Value {
 	switch rv.each {
 	case eachCount:
 		n := len(rv.instances)
+		if rv.one != cty.NilVal {
+			n++ // as if the keyless value were one of the map's
+		}
 		vals := make([]cty.Value, n)
 		for i := 0; i < n; i++ {
 			v, ok := rv.instances[addrs.IntKey(i)]
@@ -98,8 +120,8 @@ func (rv *resourceValues) aggregate() cty.Value {
 		}
 		rv.agg = cty.ObjectVal(m)
 	default:
-		v, ok := rv.instances[addrs.NoKey]
-		if !ok {
+		v := rv.one
+		if v == cty.NilVal {
 			v = cty.DynamicVal
 		}
 		rv.agg = v
@@ -113,25 +135,28 @@ type evaluator struct {
 	root     *configs.Config
 	planning bool
 	cwd      string
+	provs    *providers // for the schemas' derived forms
 
-	mu        sync.RWMutex
-	vars      map[string]map[string]cty.Value // module instance -> name -> value
-	locals    map[string]map[string]cty.Value
-	outputs   map[string]map[string]cty.Value
-	modules   map[string][]moduleInst // static module path -> instances
-	resources map[string]*resourceValues
+	mu      sync.RWMutex
+	vars    map[string]map[string]cty.Value // module instance -> name -> value
+	locals  map[string]map[string]cty.Value
+	outputs map[string]map[string]cty.Value
+	modules map[string][]moduleInst // static module path -> instances
+	// resources and fnCache have no lock of their own to wait on: every
+	// resource node adds to resources and every evaluation reads both,
+	// and behind mu hundreds of concurrent visits queued up on each other.
+	resources sync.Map // AbsResource.String() -> *resourceValues
 	callAgg   map[string]cty.Value
-	fnCache   map[string]map[string]function.Function
+	fnCache   sync.Map // directory -> map[string]function.Function
 }
 
-func newEvaluator(root *configs.Config, planning bool) *evaluator {
+func newEvaluator(root *configs.Config, planning bool, provs *providers) *evaluator {
 	cwd, _ := os.Getwd()
 	e := &evaluator{
-		root: root, planning: planning, cwd: cwd,
+		root: root, planning: planning, cwd: cwd, provs: provs,
 		vars: map[string]map[string]cty.Value{}, locals: map[string]map[string]cty.Value{},
 		outputs: map[string]map[string]cty.Value{}, modules: map[string][]moduleInst{},
-		resources: map[string]*resourceValues{}, callAgg: map[string]cty.Value{},
-		fnCache: map[string]map[string]function.Function{},
+		callAgg: map[string]cty.Value{},
 	}
 	e.modules[""] = []moduleInst{{Addr: addrs.RootModuleInstance}}
 	return e
@@ -169,28 +194,27 @@ func (e *evaluator) setOutput(mi addrs.ModuleInstance, name string, v cty.Value)
 	e.setNamed(e.outputs, mi, name, v)
 }
 
-func (e *evaluator) resourceValues(addr addrs.AbsResource, mode eachMode) *resourceValues {
+// resourceValues returns the values of a resource's instances in one module
+// instance; referenced says whether anything refers to the resource.
+func (e *evaluator) resourceValues(addr addrs.AbsResource, mode eachMode, referenced bool) *resourceValues {
 	k := addr.String()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	rv := e.resources[k]
-	if rv == nil {
-		rv = &resourceValues{instances: map[addrs.InstanceKey]cty.Value{}, each: mode}
-		e.resources[k] = rv
+	v, ok := e.resources.Load(k)
+	if !ok {
+		v, _ = e.resources.LoadOrStore(k, &resourceValues{each: mode, discard: !referenced})
 	}
+	rv := v.(*resourceValues)
+	rv.mu.Lock()
 	rv.each = mode
+	rv.mu.Unlock()
 	return rv
 }
 
 func (e *evaluator) functions(dir string) map[string]function.Function {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if f, ok := e.fnCache[dir]; ok {
-		return f
+	if f, ok := e.fnCache.Load(dir); ok {
+		return f.(map[string]function.Function)
 	}
-	f := funcs.Scope{BaseDir: dir, Planning: e.planning}.Functions()
-	e.fnCache[dir] = f
-	return f
+	f, _ := e.fnCache.LoadOrStore(dir, funcs.Scope{BaseDir: dir, Planning: e.planning}.Functions())
+	return f.(map[string]function.Function)
 }
 
 // moduleCallValue is what module.NAME evaluates to in a module instance: an
@@ -267,15 +291,17 @@ type scope struct {
 // traversals refer to.
 func (e *evaluator) evalContext(sc scope, travs []hcl.Traversal) (*hcl.EvalContext, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
+	// Variables is never nil: HCL reports references against a nil map
+	// as "Variables not allowed". The other maps are made when needed, as
+	// most bodies refer to one or two kinds of object, often to none.
 	vars := map[string]cty.Value{}
-	varObj := map[string]cty.Value{}
-	localObj := map[string]cty.Value{}
-	modObj := map[string]cty.Value{}
-	dataObj := map[string]map[string]cty.Value{}
-	resObj := map[string]map[string]cty.Value{}
-	pathObj := map[string]cty.Value{}
+	var varObj, localObj, modObj, pathObj map[string]cty.Value
+	var dataObj, resObj map[string]map[string]cty.Value
 	mod := sc.cfg.Module
-	miKey := sc.mi.String()
+	miKey := ""
+	if len(travs) > 0 {
+		miKey = sc.mi.String()
+	}
 
 	for _, t := range travs {
 		ref, d := addrs.ParseRef(t)
@@ -297,6 +323,9 @@ func (e *evaluator) evalContext(sc scope, travs []hcl.Traversal) (*hcl.EvalConte
 			if !ok {
 				v = cty.DynamicVal
 			}
+			if varObj == nil {
+				varObj = map[string]cty.Value{}
+			}
 			varObj[s.Name] = v
 		case addrs.LocalValue:
 			if _, ok := mod.Locals[s.Name]; !ok {
@@ -309,6 +338,9 @@ func (e *evaluator) evalContext(sc scope, travs []hcl.Traversal) (*hcl.EvalConte
 			e.mu.RUnlock()
 			if !ok {
 				v = cty.DynamicVal
+			}
+			if localObj == nil {
+				localObj = map[string]cty.Value{}
 			}
 			localObj[s.Name] = v
 		case addrs.ModuleCallOutput:
@@ -328,6 +360,9 @@ func (e *evaluator) evalContext(sc scope, travs []hcl.Traversal) (*hcl.EvalConte
 						Detail: fmt.Sprintf("This object does not have an attribute named %q.", s.Output), Subject: rng})
 					continue
 				}
+			}
+			if modObj == nil {
+				modObj = map[string]cty.Value{}
 			}
 			modObj[s.Call] = e.moduleCallValue(sc.mi, call, child)
 		case addrs.Resource, addrs.ResourceInstance:
@@ -352,21 +387,21 @@ func (e *evaluator) evalContext(sc scope, travs []hcl.Traversal) (*hcl.EvalConte
 					Detail: fmt.Sprintf("A %s %q %q has not been declared in %s.", what, r.Type, r.Name, moduleDisplay(sc.mi)), Subject: rng})
 				continue
 			}
-			e.mu.RLock()
-			rv := e.resources[r.Absolute(sc.mi).String()]
-			e.mu.RUnlock()
 			v := cty.DynamicVal
-			if rv != nil {
-				v = rv.aggregate()
+			if rv, ok := e.resources.Load(r.Absolute(sc.mi).String()); ok {
+				v = rv.(*resourceValues).aggregate()
 			}
-			target := resObj
+			target := &resObj
 			if r.Mode == addrs.DataResourceMode {
-				target = dataObj
+				target = &dataObj
 			}
-			if target[r.Type] == nil {
-				target[r.Type] = map[string]cty.Value{}
+			if *target == nil {
+				*target = map[string]map[string]cty.Value{}
 			}
-			target[r.Type][r.Name] = v
+			if (*target)[r.Type] == nil {
+				(*target)[r.Type] = map[string]cty.Value{}
+			}
+			(*target)[r.Type][r.Name] = v
 		case addrs.CountAttr:
 			if sc.rep.CountIndex == cty.NilVal {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to \"count\" in non-counted context",
@@ -382,6 +417,9 @@ func (e *evaluator) evalContext(sc scope, travs []hcl.Traversal) (*hcl.EvalConte
 			}
 			vars["each"] = cty.ObjectVal(map[string]cty.Value{"key": sc.rep.EachKey, "value": sc.rep.EachValue})
 		case addrs.PathAttr:
+			if pathObj == nil {
+				pathObj = map[string]cty.Value{}
+			}
 			switch s.Name {
 			case "module":
 				pathObj["module"] = cty.StringVal(sc.cfg.SourceDir)
@@ -462,21 +500,21 @@ func (e *evaluator) evalExpr(sc scope, expr hcl.Expression, want cty.Type) (cty.
 	return v, diags
 }
 
-// bodyTraversals lists what a body refers to under a schema, including the
-// for_each of dynamic blocks.
-func bodyTraversals(body hcl.Body, spec hcldec.Spec) []hcl.Traversal {
-	return dynblock.VariablesHCLDec(body, spec)
-}
-
 // evalBody decodes a body against a schema, expanding dynamic blocks.
 func (e *evaluator) evalBody(sc scope, body hcl.Body, block *plugins.Block) (cty.Value, hcl.Diagnostics) {
-	spec := block.DecoderSpec()
-	ctx, diags := e.evalContext(sc, bodyTraversals(body, spec))
+	bi := e.provs.block(block)
+	info := e.provs.body(body, block)
+	ctx, diags := e.evalContext(sc, info.travs)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	expanded := dynblock.Expand(body, ctx)
-	v, d := hcldec.Decode(expanded, spec, ctx)
+	var v cty.Value
+	var d hcl.Diagnostics
+	if info.flat {
+		v, d = decodeFlat(info.attrs, bi, ctx)
+	} else {
+		v, d = hcldec.Decode(dynblock.Expand(body, ctx), bi.spec, ctx)
+	}
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return cty.DynamicVal, diags
@@ -488,4 +526,35 @@ func (e *evaluator) evalBody(sc scope, body hcl.Body, block *plugins.Block) (cty
 			Subject: rangeForPath(body, p, body.MissingItemRange()).Ptr()})
 	}
 	return v, diags
+}
+
+// decodeFlat is hcldec.Decode for a block of plain attributes whose content
+// is already known, doing what hcldec's attribute spec does for each.
+func decodeFlat(attrs []*hcl.Attribute, bi *blockInfo, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	vals := make(map[string]cty.Value, len(bi.attrs))
+	for i, a := range bi.attrs {
+		attr := attrs[i]
+		if attr == nil {
+			vals[a.name] = cty.NullVal(a.nullTy)
+			continue
+		}
+		val, d := attr.Expr.Value(ctx)
+		diags = append(diags, d...)
+		cv, err := convert.Convert(val, a.ty)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity:    hcl.DiagError,
+				Summary:     "Incorrect attribute value type",
+				Detail:      fmt.Sprintf("Inappropriate value for attribute %q: %s.", a.name, err.Error()),
+				Subject:     attr.Expr.Range().Ptr(),
+				Context:     hcl.RangeBetween(attr.NameRange, attr.Expr.Range()).Ptr(),
+				Expression:  attr.Expr,
+				EvalContext: ctx,
+			})
+			cv = cty.UnknownVal(a.nullTy)
+		}
+		vals[a.name] = cv
+	}
+	return cty.ObjectVal(vals), diags
 }

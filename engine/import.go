@@ -45,7 +45,7 @@ func Import(ctx context.Context, opts ImportOptions) (*state.State, hcl.Diagnost
 	if diags.HasErrors() {
 		return st, diags
 	}
-	w := &walker{ctx: ctx, ev: newEvaluator(opts.Config, true), provs: provs, dg: dg, sem: make(chan struct{}, 1), fanout: make(chan struct{}, 4), hooks: NoHooks{}}
+	w := &walker{ctx: ctx, ev: newEvaluator(opts.Config, true, provs), provs: provs, dg: dg, sem: make(chan struct{}, 1), fanout: make(chan struct{}, 4), hooks: NoHooks{}}
 	g := dg.g.Subgraph(func(k string) bool {
 		n := dg.nodes[k]
 		return n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider
@@ -104,7 +104,7 @@ func importObject(ctx context.Context, w *walker, prov plugins.Provider, schema 
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot import non-existent remote object",
 			Detail: fmt.Sprintf("While attempting to import an existing object to %q, the provider detected that no object exists with the given id. Only pre-existing objects can be imported; check that the id is correct and that it is associated with the provider's configured region or endpoint, or use \"nuvola apply\" to create a new remote object for this resource.", addr)})
 	}
-	obj, err := encodeObject(schema, rr.NewState, schema.Block.SensitivePaths(rr.NewState, nil))
+	obj, err := w.provs.encodeObject(schema, rr.NewState, schema.Block.SensitivePaths(rr.NewState, nil))
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object", Detail: err.Error()})
 	}

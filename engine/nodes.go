@@ -202,7 +202,7 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 			if pb == nil {
 				continue
 			}
-			travs = bodyTraversals(n.pcfg.Config, pb.DecoderSpec())
+			travs = provs.bodyTraversals(n.pcfg.Config, pb)
 		case kResource:
 			r := n.res
 			pa, d := resolveProvider(c, r)
@@ -223,7 +223,7 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error(), Subject: r.TypeRange.Ptr()})
 				continue
 			}
-			travs = bodyTraversals(r.Config, schema.Block.DecoderSpec())
+			travs = provs.bodyTraversals(r.Config, schema.Block)
 			if r.Count != nil {
 				travs = append(travs, r.Count.Variables()...)
 			}

@@ -49,7 +49,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	provs := newProviders(opts.Providers)
 	defer provs.close()
 	w := &walker{
-		ctx: ctx, ev: newEvaluator(opts.Config, true), provs: provs,
+		ctx: ctx, ev: newEvaluator(opts.Config, true, provs), provs: provs,
 		sem: make(chan struct{}, parallelism(opts.Parallelism)), fanout: make(chan struct{}, walkParallelism(opts.Parallelism)), hooks: opts.Hooks,
 		popts: &opts, refreshed: prior.DeepCopy(), byRes: map[string][]*plan.ResourceChange{}, seen: map[string]bool{},
 		forceRepl: map[string]bool{},
@@ -279,8 +279,8 @@ func targetContains(ts []addrs.Target, a addrs.AbsResourceInstance) bool {
 func sortPlan(p *plan.Plan) {
 	sort.SliceStable(p.Changes, func(i, j int) bool {
 		a, b := p.Changes[i], p.Changes[j]
-		if !a.Addr.Equal(b.Addr) {
-			return a.Addr.Less(b.Addr)
+		if !state.InstanceEqual(a.Addr, b.Addr) {
+			return state.InstanceLess(a.Addr, b.Addr)
 		}
 		return a.DeposedKey < b.DeposedKey
 	})
@@ -334,10 +334,15 @@ func (w *walker) planResource(n *node) hcl.Diagnostics {
 		case r.ForEach != nil:
 			em = eachMap
 		}
-		rv := w.ev.resourceValues(abs, em)
+		rv := w.ev.resourceValues(abs, em, w.referenced(n))
 		priorVals := w.refreshResource(abs, schema, prov, pa, mode, &diags)
 		if w.directTargets[resourceKey(n.cfg, r.Key())] {
 			keys, reps = w.targetedInstances(abs, keys, reps, priorVals, rv)
+		}
+		// Every instance has the same dependencies.
+		var deps []addrs.AbsResource
+		if mode == addrs.ManagedResourceMode {
+			deps = w.dependencies(n, mi.Addr)
 		}
 		w.forEachParallel(len(keys), func(i int) {
 			addr := abs.Instance(keys[i])
@@ -345,7 +350,7 @@ func (w *walker) planResource(n *node) hcl.Diagnostics {
 			if mode == addrs.DataResourceMode {
 				d = w.planData(n, addr, scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}, schema, prov, pa, rv)
 			} else {
-				d = w.planInstance(n, addr, scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}, schema, prov, pa, rv, priorVals[keys[i]])
+				d = w.planInstance(n, addr, scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}, schema, prov, pa, rv, priorVals[keys[i]], deps)
 			}
 			w.addDiags(d)
 		})
@@ -434,7 +439,7 @@ func (w *walker) refreshResource(abs addrs.AbsResource, schema *plugins.Schema, 
 					Before: vals[i], After: res.NewState, BeforeSensitive: objs[i].SensitivePaths, AfterSensitive: objs[i].SensitivePaths,
 					SchemaVersion: schema.Version})
 			}
-			obj, err := encodeObject(schema, res.NewState, objs[i].SensitivePaths)
+			obj, err := w.provs.encodeObject(schema, res.NewState, objs[i].SensitivePaths)
 			if err == nil {
 				obj.Private, obj.Status, obj.Dependencies, obj.CreateBeforeDestroy = res.Private, objs[i].Status, objs[i].Dependencies, objs[i].CreateBeforeDestroy
 				w.refreshed.SetCurrent(addr, obj, pa.String())
@@ -448,7 +453,7 @@ func (w *walker) refreshResource(abs addrs.AbsResource, schema *plugins.Schema, 
 // it was written with an older schema version.
 func (w *walker) upgrade(prov plugins.Provider, typ string, schema *plugins.Schema, obj *state.Object) (cty.Value, error) {
 	if obj.SchemaVersion == schema.Version {
-		v, err := decodeObject(schema, obj)
+		v, err := w.provs.decodeObject(schema, obj)
 		if err == nil {
 			return v, nil
 		}
@@ -482,7 +487,7 @@ func (w *walker) dependencies(n *node, mi addrs.ModuleInstance) []addrs.AbsResou
 }
 
 // planInstance plans one managed resource instance.
-func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope, schema *plugins.Schema, prov plugins.Provider, pa providerAddr, rv *resourceValues, priorVal cty.Value) hcl.Diagnostics {
+func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope, schema *plugins.Schema, prov plugins.Provider, pa providerAddr, rv *resourceValues, priorVal cty.Value, deps []addrs.AbsResource) hcl.Diagnostics {
 	r := n.res
 	var diags hcl.Diagnostics
 	for _, pc := range r.Preconditions {
@@ -518,7 +523,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	}
 	w.mu.Unlock()
 	if priorObj == nil || priorVal == cty.NilVal {
-		priorVal = cty.NullVal(schema.Block.ImpliedType())
+		priorVal = cty.NullVal(w.provs.block(schema.Block).ty)
 		priorObj = nil
 	}
 	importID := ""
@@ -536,7 +541,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 				rv.set(addr.Resource.Key, cty.DynamicVal)
 				return diags
 			}
-			v, err := decodeObject(schema, obj)
+			v, err := w.provs.decodeObject(schema, obj)
 			if err != nil {
 				rv.set(addr.Resource.Key, cty.DynamicVal)
 				return append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider produced invalid object", Detail: err.Error()})
@@ -598,8 +603,8 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		var cresp plugins.PlanResourceChangeResponse
 		w.call(func() {
 			cresp = prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{
-				TypeName: r.Type, PriorState: cty.NullVal(schema.Block.ImpliedType()),
-				ProposedNewState: proposedNew(schema.Block, cty.NullVal(schema.Block.ImpliedType()), cfgVal), Config: cfgVal})
+				TypeName: r.Type, PriorState: cty.NullVal(w.provs.block(schema.Block).ty),
+				ProposedNewState: proposedNew(schema.Block, cty.NullVal(w.provs.block(schema.Block).ty), cfgVal), Config: cfgVal})
 		})
 		diags = append(diags, w.providerDiags(cresp.Diagnostics, r.Config, r.DeclRange)...)
 		if cresp.Diagnostics.HasErrors() {
@@ -624,7 +629,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		Addr: addr, PrevRunAddr: prevAddr, Provider: pa.String(), Action: action, Reason: reason,
 		Before: priorVal, After: planned, BeforeSensitive: beforeSens, AfterSensitive: afterSens,
 		RequiredReplace: replacePaths, Private: resp.PlannedPrivate, SchemaVersion: schema.Version,
-		Dependencies:        w.dependencies(n, sc.mi),
+		Dependencies:        deps,
 		CreateBeforeDestroy: r.Managed != nil && r.Managed.CreateBeforeDestroy,
 		ImportID:            importID,
 	}
@@ -780,9 +785,9 @@ func (w *walker) planData(n *node, addr addrs.AbsResourceInstance, sc scope, sch
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
 	if !cfgVal.IsWhollyKnown() {
-		planned := cty.UnknownVal(schema.Block.ImpliedType())
+		planned := cty.UnknownVal(w.provs.block(schema.Block).ty)
 		w.addChange(&plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: pa.String(), Action: plan.Read,
-			Reason: plan.ReasonReadBecauseConfigUnknown, Before: cty.NullVal(schema.Block.ImpliedType()), After: planned,
+			Reason: plan.ReasonReadBecauseConfigUnknown, Before: cty.NullVal(w.provs.block(schema.Block).ty), After: planned,
 			AfterSensitive: cfgSens, SchemaVersion: schema.Version})
 		rv.set(addr.Resource.Key, planned)
 		return diags
@@ -803,7 +808,7 @@ func (w *walker) planData(n *node, addr addrs.AbsResourceInstance, sc scope, sch
 		return diags
 	}
 	sens := mergePaths(schema.Block.SensitivePaths(resp.State, nil), cfgSens)
-	obj, err := encodeObject(schema, resp.State, sens)
+	obj, err := w.provs.encodeObject(schema, resp.State, sens)
 	if err == nil {
 		w.mu.Lock()
 		w.refreshed.SetCurrent(addr, obj, pa.String())
@@ -1006,7 +1011,7 @@ func (w *walker) rawObject(r *state.Resource, o *state.Object) cty.Value {
 		}
 		return v
 	}
-	v, err := decodeObject(schema, o)
+	v, err := w.provs.decodeObject(schema, o)
 	if err != nil {
 		return cty.DynamicVal
 	}

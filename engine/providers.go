@@ -51,6 +51,8 @@ type providers struct {
 	schemas   map[string]*plugins.GetSchemaResponse
 	instances map[string]plugins.Provider // by providerAddr.String(), and "schema:"+source
 	all       []plugins.Provider
+	blocks    sync.Map // *plugins.Block -> *blockInfo
+	bodies    sync.Map // bodyKey -> *bodyInfo
 }
 
 func newProviders(f ProviderFactories) *providers {
@@ -110,10 +112,14 @@ func (p *providers) resourceSchema(ctx context.Context, source string, mode addr
 		return nil, fmt.Errorf("The provider %s does not support %s type %q.", strings.TrimPrefix(source, "registry.opentofu.org/"), kind, typ)
 	}
 	if rs.Block == nil {
-		rs.Block = &plugins.Block{}
+		rs.Block = emptyBlock
 	}
 	return &rs, nil
 }
+
+// emptyBlock stands for a missing schema block. It is shared, so that the
+// derived forms cached per block are worked out once.
+var emptyBlock = &plugins.Block{}
 
 // configured returns the instance for a provider configuration, or nil if
 // it has not been configured yet.

@@ -23,7 +23,7 @@ func Validate(ctx context.Context, cfg *configs.Config, f ProviderFactories) hcl
 	if diags.HasErrors() {
 		return diags
 	}
-	ev := newEvaluator(cfg, true)
+	ev := newEvaluator(cfg, true, provs)
 	for _, key := range dg.g.Vertices() {
 		n := dg.nodes[key]
 		if n.kind != kResource {
@@ -44,8 +44,8 @@ func Validate(ctx context.Context, cfg *configs.Config, f ProviderFactories) hcl
 		if n.res.ForEach != nil {
 			sc.rep.EachKey, sc.rep.EachValue = cty.UnknownVal(cty.String), cty.DynamicVal
 		}
-		spec := schema.Block.DecoderSpec()
-		ectx, d := ev.evalContext(sc, bodyTraversals(n.res.Config, spec))
+		spec := provs.block(schema.Block).spec
+		ectx, d := ev.evalContext(sc, provs.bodyTraversals(n.res.Config, schema.Block))
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			continue

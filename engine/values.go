@@ -1,14 +1,11 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
 
-	"github.com/nuvola-pa/nuvola/engine/state"
 	"github.com/nuvola-pa/nuvola/hcl/funcs"
 	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // markSensitive marks the values at paths as sensitive.
@@ -26,7 +23,7 @@ func markSensitive(v cty.Value, paths []cty.Path) cty.Value {
 // unmarkSensitive removes every mark, returning the paths that were
 // sensitive.
 func unmarkSensitive(v cty.Value) (cty.Value, []cty.Path) {
-	if !v.ContainsMarked() {
+	if !containsMarked(v) {
 		return v, nil
 	}
 	uv, pvm := v.UnmarkDeepWithPaths()
@@ -37,6 +34,28 @@ func unmarkSensitive(v cty.Value) (cty.Value, []cty.Path) {
 		}
 	}
 	return uv, paths
+}
+
+// containsMarked is cty's Value.ContainsMarked without its cost: that walks
+// the value with cty.Walk, which builds a path for every element visited,
+// while only the answer is wanted here.
+func containsMarked(v cty.Value) bool {
+	if v.IsMarked() {
+		return true
+	}
+	if !v.IsKnown() {
+		// An unknown value can carry marks meant for its elements.
+		return v.ContainsMarked()
+	}
+	if v.IsNull() || !v.CanIterateElements() {
+		return false
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		if _, ev := it.Element(); containsMarked(ev) {
+			return true
+		}
+	}
+	return false
 }
 
 // mergePaths joins two path lists without duplicates.
@@ -60,20 +79,6 @@ func mergePaths(a, b []cty.Path) []cty.Path {
 	return out
 }
 
-// encodeObject turns a value into a state object.
-func encodeObject(schema *plugins.Schema, v cty.Value, sensitive []cty.Path) (*state.Object, error) {
-	js, err := ctyjson.Marshal(v, schema.Block.ImpliedType())
-	if err != nil {
-		return nil, fmt.Errorf("encoding object: %w", err)
-	}
-	return &state.Object{SchemaVersion: schema.Version, AttrsJSON: json.RawMessage(js), SensitivePaths: sensitive}, nil
-}
-
-// decodeObject reads a state object with the current schema.
-func decodeObject(schema *plugins.Schema, obj *state.Object) (cty.Value, error) {
-	return ctyjson.Unmarshal(obj.AttrsJSON, schema.Block.ImpliedType())
-}
-
 // proposedNew merges configuration into the prior object as OpenTofu does:
 // arguments take the configured value, computed attributes left unset in
 // configuration keep their prior value.
@@ -82,7 +87,8 @@ func proposedNew(b *plugins.Block, prior, config cty.Value) cty.Value {
 		return config
 	}
 	if prior.IsNull() || !prior.IsKnown() {
-		prior = cty.NullVal(b.ImpliedType())
+		// Only its nullness matters below, so no type is worked out.
+		prior = cty.NullVal(cty.DynamicPseudoType)
 	}
 	out := make(map[string]cty.Value, len(b.Attributes)+len(b.BlockTypes))
 	for name, a := range b.Attributes {
@@ -209,6 +215,11 @@ func setPath(v cty.Value, p cty.Path, nv cty.Value) (cty.Value, error) {
 func valuesEqual(a, b cty.Value) bool {
 	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
 		return false
+	}
+	// Identical values, the common case, are equal; comparing them raw is
+	// one walk, while Equals builds a result value at every level.
+	if a.RawEquals(b) {
+		return true
 	}
 	return a.Equals(b).True()
 }

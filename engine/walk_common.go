@@ -182,6 +182,12 @@ func (w *walker) visitModuleExpand(n *node) hcl.Diagnostics {
 	return diags
 }
 
+// referenced reports whether any other node refers to a resource node,
+// and so may evaluate its values.
+func (w *walker) referenced(n *node) bool {
+	return len(w.dg.g.DependentsOf(resourceKey(n.cfg, n.res.Key()))) > 0
+}
+
 // expand evaluates count or for_each into instance keys, in key order.
 func (w *walker) expand(sc scope, count, forEach hcl.Expression) ([]addrs.InstanceKey, []repetition, hcl.Diagnostics) {
 	switch {

@@ -47,16 +47,17 @@ func Write(w io.Writer, p *Plan) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(body) + 128)
-	buf.WriteString(magicPrefix + strconv.Itoa(FileVersion) + "\n")
 	// The envelope is assembled by hand so the body bytes on disk are
-	// exactly the bytes the digest covers.
-	buf.WriteString(`{"digest":"` + bodyDigest(body) + `","body":`)
-	buf.Write(body)
-	buf.WriteString("}\n")
-	_, err = w.Write(buf.Bytes())
-	return err
+	// exactly the bytes the digest covers. The body is written as it is
+	// rather than copied into a buffer with the envelope: for a large plan
+	// it is many megabytes.
+	head := magicPrefix + strconv.Itoa(FileVersion) + "\n" + `{"digest":"` + bodyDigest(body) + `","body":`
+	for _, part := range [][]byte{[]byte(head), body, []byte("}\n")} {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Digest is the digest Write records for the plan, "sha256:<hex>" over the

@@ -54,7 +54,7 @@ func BenchmarkJournalAppendParallel(b *testing.B) {
 
 // state10k has 10,000 instances with small attributes: 100 counted
 // resources of 100 instances each.
-func state10k(b *testing.B) *State {
+func state10k(b testing.TB) *State {
 	s := New()
 	s.Serial = 42
 	dep := []addrs.AbsResource{mustRes(b, "null_resource.base")}

@@ -67,6 +67,8 @@ type fileObject struct {
 	Private             string           `json:"private,omitempty"`
 	Dependencies        []string         `json:"dependencies,omitempty"`
 	CreateBeforeDestroy bool             `json:"create_before_destroy,omitempty"`
+	// compact is set when Attributes was read without white space already.
+	compact bool
 }
 
 // filePathStep is OpenTofu's encoding of a cty path step: an attribute name
@@ -85,6 +87,17 @@ const (
 // the state, so that unchanged state gives an unchanged file and diffs
 // stay small. It refuses a state that Decode would not read back.
 func Encode(s *State) ([]byte, error) {
+	fs, err := encodeFile(s)
+	if err != nil {
+		return nil, err
+	}
+	// Attribute values are data, not HTML, so "<" is not escaped as \u003c:
+	// that would only make the file harder to read.
+	return appendFileState(make([]byte, 0, fs.encodedSize()), fs), nil
+}
+
+// encodeFile checks s and turns it into the file's structure.
+func encodeFile(s *State) (*fileState, error) {
 	if s == nil {
 		return nil, errors.New("cannot encode a nil state")
 	}
@@ -115,16 +128,21 @@ func Encode(s *State) ([]byte, error) {
 			return nil, fmt.Errorf("resource %s is stored under the wrong key %q", r.Addr, k)
 		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Attribute values are data, not HTML; escaping "<" as \u003c would only
-	// make the file harder to read.
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(fs); err != nil {
-		return nil, fmt.Errorf("encoding state: %w", err)
+	return &fs, nil
+}
+
+// encodedSize estimates the size of the encoded file, a little high, so
+// that the buffer it is written to does not grow while writing.
+func (fs *fileState) encodedSize() int {
+	size := 512
+	for i := range fs.Resources {
+		size += 256
+		for j := range fs.Resources[i].Instances {
+			// Indentation adds up to as much again to the attributes.
+			size += 256 + 2*len(fs.Resources[i].Instances[j].Attributes)
+		}
 	}
-	return buf.Bytes(), nil
+	return size
 }
 
 func encodeOutputs(outs map[string]*OutputValue) (map[string]fileOutput, error) {
@@ -382,14 +400,18 @@ func Decode(data []byte) (*State, error) {
 		return nil, errors.New("the state file is empty")
 	}
 	var fs fileState
-	dec := json.NewDecoder(bytes.NewReader(data))
-	// A field this version does not know is corruption or a newer writer
-	// that forgot to bump the version; dropping it silently would lose data
-	// at the next write.
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&fs)
-	if err == nil && len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
-		err = errors.New("unexpected data after the state")
+	var err error
+	if !fastDecodeFile(data, &fs) {
+		fs = fileState{}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		// A field this version does not know is corruption or a newer
+		// writer that forgot to bump the version; dropping it silently
+		// would lose data at the next write.
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&fs)
+		if err == nil && len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+			err = errors.New("unexpected data after the state")
+		}
 	}
 	if err != nil || fs.Format != FormatName || fs.Version != FormatVersion {
 		// Only now is it worth a second pass to find out what the file is,
@@ -537,7 +559,7 @@ func decodeResources(s *State, frs []fileResource,
 	parseModule func(string) (addrs.ModuleInstance, error),
 	parseDep func(string) (addrs.AbsResource, error)) error {
 	for i, fr := range frs {
-		where := fmt.Sprintf("resources[%d]", i)
+		where := "resources[" + strconv.Itoa(i) + "]"
 		module, err := parseModule(fr.Module)
 		if err != nil {
 			return fmt.Errorf("%s: %w", where, err)
@@ -575,10 +597,12 @@ func decodeResources(s *State, frs []fileResource,
 			if err != nil {
 				return fmt.Errorf("%s: instances[%d]: %w", where, j, err)
 			}
-			iaddr := addr.Instance(key).String()
+			// Only errors name the instance; printing every address would
+			// cost more than the rest of the loop.
+			iaddr := func() string { return addr.Instance(key).String() }
 			obj, err := decodeObject(&fi.fileObject, parseDep)
 			if err != nil {
-				return fmt.Errorf("%s: %w", iaddr, err)
+				return fmt.Errorf("%s: %w", iaddr(), err)
 			}
 			inst := r.Instances[key]
 			if inst == nil {
@@ -587,7 +611,7 @@ func decodeResources(s *State, frs []fileResource,
 			}
 			if fi.Deposed == "" {
 				if inst.Current != nil {
-					return fmt.Errorf("duplicate instance %s", iaddr)
+					return fmt.Errorf("duplicate instance %s", iaddr())
 				}
 				inst.Current = obj
 				continue
@@ -596,7 +620,7 @@ func decodeResources(s *State, frs []fileResource,
 				inst.Deposed = map[string]*Object{}
 			}
 			if _, dup := inst.Deposed[fi.Deposed]; dup {
-				return fmt.Errorf("duplicate deposed object %s of %s", fi.Deposed, iaddr)
+				return fmt.Errorf("duplicate deposed object %s of %s", fi.Deposed, iaddr())
 			}
 			inst.Deposed[fi.Deposed] = obj
 		}
@@ -636,14 +660,18 @@ func decodeObject(fo *fileObject, parseDep func(string) (addrs.AbsResource, erro
 		return nil, fmt.Errorf("negative schema_version %d", fo.SchemaVersion)
 	}
 	obj := &Object{SchemaVersion: fo.SchemaVersion, CreateBeforeDestroy: fo.CreateBeforeDestroy}
-	var attrs bytes.Buffer
-	attrs.Grow(len(fo.Attributes))
-	// The file is indented for people; in memory the attributes are kept
-	// compact so that a round trip gives back the same bytes.
-	if err := json.Compact(&attrs, fo.Attributes); err != nil {
-		return nil, fmt.Errorf("invalid attributes: %v", err)
+	if fo.compact {
+		obj.AttrsJSON = fo.Attributes
+	} else {
+		var attrs bytes.Buffer
+		attrs.Grow(len(fo.Attributes))
+		// The file is indented for people; in memory the attributes are
+		// kept compact so that a round trip gives back the same bytes.
+		if err := json.Compact(&attrs, fo.Attributes); err != nil {
+			return nil, fmt.Errorf("invalid attributes: %v", err)
+		}
+		obj.AttrsJSON = attrs.Bytes()
 	}
-	obj.AttrsJSON = attrs.Bytes()
 	switch ObjectStatus(fo.Status) {
 	case ObjectReady, ObjectTainted:
 		obj.Status = ObjectStatus(fo.Status)

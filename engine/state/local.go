@@ -96,12 +96,15 @@ func (l *Local) Persist(s *State) error {
 		return errors.New("cannot persist a nil state")
 	}
 	s.Serial++
-	data, err := Encode(s)
+	file, err := encodeFile(s)
 	if err != nil {
 		s.Serial--
 		return err
 	}
-	renamed, err := l.writeAtomic(data)
+	// Written as it is encoded, so that persisting a large state does not
+	// need the whole file in memory at the end of a run, when memory use
+	// peaks.
+	renamed, err := l.writeAtomic(func(w io.Writer) error { return writeFileState(w, file) })
 	if err != nil {
 		if !renamed {
 			s.Serial--
@@ -124,7 +127,7 @@ func (l *Local) Persist(s *State) error {
 
 // writeAtomic replaces the state file; renamed reports whether the new
 // file took its place even if a later step failed.
-func (l *Local) writeAtomic(data []byte) (renamed bool, err error) {
+func (l *Local) writeAtomic(write func(io.Writer) error) (renamed bool, err error) {
 	dir := filepath.Dir(l.Path)
 	base := filepath.Base(l.Path)
 	mode := os.FileMode(0o600) // state holds secrets; only an existing file's mode is kept
@@ -145,7 +148,7 @@ func (l *Local) writeAtomic(data []byte) (renamed bool, err error) {
 			_ = os.Remove(tmpName)
 		}
 	}()
-	if _, err = tmp.Write(data); err == nil {
+	if err = write(tmp); err == nil {
 		if err = tmp.Chmod(mode); err == nil {
 			err = tmp.Sync()
 		}

@@ -199,9 +199,63 @@ func (s *State) SortedResources() []*Resource {
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		return out[i].Addr.Instance(addrs.NoKey).Less(out[j].Addr.Instance(addrs.NoKey))
+		return InstanceLess(out[i].Addr.Instance(addrs.NoKey), out[j].Addr.Instance(addrs.NoKey))
 	})
 	return out
+}
+
+// InstanceLess orders addresses exactly as AbsResourceInstance.Less does.
+// Less compares instance keys by their printed form, which quotes string
+// keys into new strings at every comparison; sorting 10,000 for_each
+// instances that way spends most of its time allocating.
+func InstanceLess(a, b addrs.AbsResourceInstance) bool {
+	if !moduleEqual(a.Module, b.Module) {
+		return moduleLess(a.Module, b.Module)
+	}
+	ra, rb := a.Resource.Resource, b.Resource.Resource
+	if ra.Mode != rb.Mode {
+		return ra.Mode > rb.Mode
+	}
+	if ra.Type != rb.Type {
+		return ra.Type < rb.Type
+	}
+	if ra.Name != rb.Name {
+		return ra.Name < rb.Name
+	}
+	return addrs.KeyLess(a.Resource.Key, b.Resource.Key)
+}
+
+// InstanceEqual is AbsResourceInstance.Equal without allocating.
+func InstanceEqual(a, b addrs.AbsResourceInstance) bool {
+	return moduleEqual(a.Module, b.Module) && a.Resource.Resource == b.Resource.Resource && a.Resource.Key == b.Resource.Key
+}
+
+// moduleEqual is ModuleInstance.Equal without allocating. Instance keys
+// print alike exactly when they are equal (an int key prints bare, a string
+// key quoted), so comparing the keys themselves is the same as comparing
+// their printed forms.
+func moduleEqual(m, o addrs.ModuleInstance) bool {
+	if len(m) != len(o) {
+		return false
+	}
+	for i := range m {
+		if m[i].Name != o[i].Name || m[i].Key != o[i].Key {
+			return false
+		}
+	}
+	return true
+}
+
+func moduleLess(m, o addrs.ModuleInstance) bool {
+	for i := 0; i < len(m) && i < len(o); i++ {
+		if m[i].Name != o[i].Name {
+			return m[i].Name < o[i].Name
+		}
+		if m[i].Key != o[i].Key {
+			return addrs.KeyLess(m[i].Key, o[i].Key)
+		}
+	}
+	return len(m) < len(o)
 }
 
 // SortedKeys returns a resource's instance keys in order.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // CheckRule is a validation, precondition, postcondition or assert block.
@@ -112,7 +111,7 @@ func decodeCheckBlock(block *hcl.Block) (*Check, hcl.Diagnostics) {
 	c := &Check{Name: block.Labels[0], DeclRange: block.DefRange}
 	content, diags := block.Body.Content(checkBlockSchema)
 
-	if !hclsyntax.ValidIdentifier(c.Name) {
+	if !validIdentifier(c.Name) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid check block name",

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // ModuleCall is a "module" block.
@@ -69,7 +68,7 @@ func decodeModuleBlock(block *hcl.Block, override bool) (*ModuleCall, hcl.Diagno
 	content, remain, diags := block.Body.PartialContent(schema)
 	mc.Config = remain
 
-	if !hclsyntax.ValidIdentifier(mc.Name) {
+	if !validIdentifier(mc.Name) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid module instance name",

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -113,7 +112,7 @@ func decodeVariableBlock(block *hcl.Block, override bool) (*Variable, hcl.Diagno
 
 	content, diags := block.Body.Content(variableBlockSchema)
 
-	if !hclsyntax.ValidIdentifier(v.Name) {
+	if !validIdentifier(v.Name) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid variable name",
@@ -345,7 +344,7 @@ func decodeLocalsBlock(block *hcl.Block) ([]*Local, hcl.Diagnostics) {
 	attrs, diags := block.Body.JustAttributes()
 	locals := make([]*Local, 0, len(attrs))
 	for _, attr := range sortedAttributes(attrs) {
-		if !hclsyntax.ValidIdentifier(attr.Name) {
+		if !validIdentifier(attr.Name) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid local value name",
@@ -366,7 +365,7 @@ func decodeOutputBlock(block *hcl.Block, override bool) (*Output, hcl.Diagnostic
 	}
 	content, diags := block.Body.Content(schema)
 
-	if !hclsyntax.ValidIdentifier(o.Name) {
+	if !validIdentifier(o.Name) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid output name",

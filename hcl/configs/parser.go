@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -49,7 +51,19 @@ func (p *Parser) Sources() map[string][]byte {
 // parseSource parses src as native syntax or, for names ending in ".json",
 // as HCL JSON. The body is never nil, even when parsing failed.
 func (p *Parser) parseSource(filename string, src []byte) (*hcl.File, hcl.Diagnostics) {
+	f, diags := parseBytes(filename, src)
+	p.remember(filename, src, f, diags)
+	return f, diags
+}
+
+func (p *Parser) remember(filename string, src []byte, f *hcl.File, diags hcl.Diagnostics) {
 	p.sources[filename] = src
+	p.files[filename] = &parsedFile{file: f, diags: diags}
+}
+
+// parseBytes is parseSource without the cache; it is safe to call
+// concurrently.
+func parseBytes(filename string, src []byte) (*hcl.File, hcl.Diagnostics) {
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(filename, ".json") {
@@ -63,7 +77,6 @@ func (p *Parser) parseSource(filename string, src []byte) (*hcl.File, hcl.Diagno
 	if f.Body == nil {
 		f.Body = hcl.EmptyBody()
 	}
-	p.files[filename] = &parsedFile{file: f, diags: diags}
 	return f, diags
 }
 
@@ -75,14 +88,18 @@ func (p *Parser) loadFile(path string, subject *hcl.Range) (*hcl.File, hcl.Diagn
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Failed to read file",
-			Detail:   fmt.Sprintf("The file %q could not be read: %s.", path, err),
-			Subject:  subject,
-		}}
+		return nil, readFailed(path, err, subject)
 	}
 	return p.parseSource(path, src)
+}
+
+func readFailed(path string, err error, subject *hcl.Range) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Failed to read file",
+		Detail:   fmt.Sprintf("The file %q could not be read: %s.", path, err),
+		Subject:  subject,
+	}}
 }
 
 // isConfigFilename reports whether name is a configuration file, skipping
@@ -152,17 +169,62 @@ func (p *Parser) loadConfigDir(dir string, subject *hcl.Range) (*Module, hcl.Dia
 }
 
 func (p *Parser) decodePaths(paths []string, override bool, subject *hcl.Range) ([]*file, hcl.Diagnostics) {
+	// Reading, parsing and decoding one file depends on nothing else, so
+	// the files of a module are processed side by side; the results are
+	// then taken in order, as if one file had been read after another.
+	type result struct {
+		cached  bool
+		src     []byte
+		f       *hcl.File
+		fDiags  hcl.Diagnostics
+		decoded *file
+		dDiags  hcl.Diagnostics
+	}
+	results := make([]result, len(paths))
+	for i, path := range paths {
+		if cached, ok := p.files[path]; ok {
+			results[i] = result{cached: true, f: cached.file, fDiags: cached.diags}
+		}
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				r := &results[i]
+				if !r.cached {
+					src, err := os.ReadFile(paths[i])
+					if err != nil {
+						r.fDiags = readFailed(paths[i], err, subject)
+						continue
+					}
+					r.src = src
+					r.f, r.fDiags = parseBytes(paths[i], src)
+				}
+				r.decoded, r.dDiags = decodeFile(r.f.Body, override)
+			}
+		}()
+	}
+	for i := range paths {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+
 	var diags hcl.Diagnostics
 	var files []*file
-	for _, path := range paths {
-		f, fDiags := p.loadFile(path, subject)
-		diags = append(diags, fDiags...)
-		if f == nil {
+	for i, r := range results {
+		if !r.cached && r.f != nil {
+			p.remember(paths[i], r.src, r.f, r.fDiags)
+		}
+		diags = append(diags, r.fDiags...)
+		if r.f == nil {
 			continue
 		}
-		decoded, dDiags := decodeFile(f.Body, override)
-		diags = append(diags, dDiags...)
-		files = append(files, decoded)
+		diags = append(diags, r.dDiags...)
+		files = append(files, r.decoded)
 	}
 	return files, diags
 }

@@ -83,7 +83,7 @@ func decodeProviderBlock(block *hcl.Block) (*Provider, hcl.Diagnostics) {
 		NameRange: block.LabelRanges[0],
 	}
 
-	if !hclsyntax.ValidIdentifier(name) {
+	if !validIdentifier(name) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid provider name",
@@ -99,7 +99,7 @@ func decodeProviderBlock(block *hcl.Block) (*Provider, hcl.Diagnostics) {
 		diags = append(diags, aliasDiags...)
 		p.Alias = alias
 		p.AliasRange = attr.Expr.Range().Ptr()
-		if !aliasDiags.HasErrors() && !hclsyntax.ValidIdentifier(alias) {
+		if !aliasDiags.HasErrors() && !validIdentifier(alias) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid provider configuration alias",
@@ -223,7 +223,7 @@ func decodeProviderRef(expr hcl.Expression, argName string) (*ProviderRef, hcl.D
 		default:
 			return nil, append(diags, invalidProviderRefDiag(argName, expr.Range()))
 		}
-		if !hclsyntax.ValidIdentifier(ref.Alias) {
+		if !validIdentifier(ref.Alias) {
 			return nil, append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid provider configuration reference",

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -162,7 +161,7 @@ func decodeCommonResource(r *Resource, block *hcl.Block, content *hcl.BodyConten
 		kind = "data"
 	}
 
-	if !hclsyntax.ValidIdentifier(r.Type) {
+	if !validIdentifier(r.Type) {
 		summary := "Invalid resource type name"
 		if r.Mode == DataResourceMode {
 			summary = "Invalid data source name"
@@ -174,7 +173,7 @@ func decodeCommonResource(r *Resource, block *hcl.Block, content *hcl.BodyConten
 			Subject:  &block.LabelRanges[0],
 		})
 	}
-	if !hclsyntax.ValidIdentifier(r.Name) {
+	if !validIdentifier(r.Name) {
 		summary := "Invalid resource name"
 		if r.Mode == DataResourceMode {
 			summary = "Invalid data resource name"

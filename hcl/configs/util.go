@@ -195,3 +195,28 @@ func sortedAttributes(attrs hcl.Attributes) []*hcl.Attribute {
 	})
 	return ret
 }
+
+// validIdentifier is hclsyntax.ValidIdentifier, which runs HCL's scanner on
+// every call; every resource's type and name are checked, so the common
+// ASCII identifiers are recognised directly and only the rest scanned.
+func validIdentifier(s string) bool {
+	return plainIdentifier(s) || hclsyntax.ValidIdentifier(s)
+}
+
+// plainIdentifier reports whether s is a letter or underscore followed by
+// letters, digits, underscores and dashes, all ASCII: always an identifier.
+func plainIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}

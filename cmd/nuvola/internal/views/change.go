@@ -383,7 +383,7 @@ func typeOf(v cty.Value) cty.Type {
 // that arrives still marked is treated as secret rather than trusted.
 func unmark(v cty.Value, sens []cty.Path) (cty.Value, []cty.Path) {
 	v = normal(v)
-	if !v.ContainsMarked() {
+	if !containsMarked(v) {
 		return v, sens
 	}
 	u, pvm := v.UnmarkDeepWithPaths()
@@ -392,4 +392,26 @@ func unmark(v cty.Value, sens []cty.Path) (cty.Value, []cty.Path) {
 		out = append(out, pm.Path)
 	}
 	return u, out
+}
+
+// containsMarked is cty's Value.ContainsMarked without its cost: that walks
+// the value with cty.Walk, which builds a path for every element visited,
+// while only the answer is wanted here.
+func containsMarked(v cty.Value) bool {
+	if v.IsMarked() {
+		return true
+	}
+	if !v.IsKnown() {
+		// An unknown value can carry marks meant for its elements.
+		return v.ContainsMarked()
+	}
+	if v.IsNull() || !v.CanIterateElements() {
+		return false
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		if _, ev := it.Element(); containsMarked(ev) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
@@ -34,22 +35,33 @@ func RenderPlan(w io.Writer, p *plan.Plan, schemas SchemaSource, opts Options) e
 	}
 	c := colorizer(opts.Color)
 	width := opts.width()
-	var out strings.Builder
+	// The text goes out as it is rendered: for thousands of resources,
+	// holding all of it in memory first only raised the peak.
+	out := bufio.NewWriterSize(w, 64<<10)
 
-	changes := make([]*plan.ResourceChange, 0, len(p.Changes))
+	type keyed struct {
+		rc   *plan.ResourceChange
+		addr string
+	}
+	sorted := make([]keyed, 0, len(p.Changes))
 	for _, rc := range p.Changes {
 		if rc != nil {
-			changes = append(changes, rc)
+			sorted = append(sorted, keyed{rc, rc.Addr.String()})
 		}
 	}
-	// OpenTofu orders changes by the text of their addresses.
-	sort.SliceStable(changes, func(i, j int) bool {
-		a, b := changes[i].Addr.String(), changes[j].Addr.String()
+	// OpenTofu orders changes by the text of their addresses, printed once
+	// each rather than at every comparison.
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i].addr, sorted[j].addr
 		if a != b {
 			return a < b
 		}
-		return changes[i].DeposedKey < changes[j].DeposedKey
+		return sorted[i].rc.DeposedKey < sorted[j].rc.DeposedKey
 	})
+	changes := make([]*plan.ResourceChange, len(sorted))
+	for i, k := range sorted {
+		changes[i] = k.rc
+	}
 
 	counts := map[action]int{}
 	importing := 0
@@ -111,17 +123,19 @@ func RenderPlan(w io.Writer, p *plan.Plan, schemas SchemaSource, opts Options) e
 			out.WriteString("\nnuvola will perform the following actions:\n")
 		}
 		for _, rc := range shown {
-			out.WriteString("\n" + renderResourceChange(rc, schemas, c) + "\n")
+			out.WriteString("\n")
+			out.WriteString(renderResourceChange(rc, schemas, c))
+			out.WriteString("\n")
 		}
 		toAdd := counts[actCreate] + counts[actDeleteThenCreate] + counts[actCreateThenDelete]
 		toDestroy := counts[actDelete] + counts[actDeleteThenCreate] + counts[actCreateThenDelete]
 		out.WriteString("\n" + c.paint("Plan:", ansiBold) + " ")
 		if importing > 0 {
-			fmt.Fprintf(&out, "%d to import, ", importing)
+			fmt.Fprintf(out, "%d to import, ", importing)
 		}
-		fmt.Fprintf(&out, "%d to add, %d to change, %d to destroy", toAdd, counts[actUpdate], toDestroy)
+		fmt.Fprintf(out, "%d to add, %d to change, %d to destroy", toAdd, counts[actUpdate], toDestroy)
 		if counts[actForget] > 0 {
-			fmt.Fprintf(&out, ", %d to forget", counts[actForget])
+			fmt.Fprintf(out, ", %d to forget", counts[actForget])
 		}
 		out.WriteString(".\n")
 	}
@@ -132,8 +146,7 @@ func RenderPlan(w io.Writer, p *plan.Plan, schemas SchemaSource, opts Options) e
 			out.WriteString(wordWrap("\nYou can apply this plan to save these new output values to the nuvola state, without changing any real infrastructure.", width) + "\n")
 		}
 	}
-	_, err := io.WriteString(w, out.String())
-	return err
+	return out.Flush()
 }
 
 func moved(rc *plan.ResourceChange) bool {

@@ -63,10 +63,29 @@ func (o ropts) arrow() string { return o.c.paint("->", ansiYellow) }
 
 // attrName quotes names that are not valid identifiers.
 func attrName(name string) string {
-	if hclsyntax.ValidIdentifier(name) {
+	if plainIdentifier(name) || hclsyntax.ValidIdentifier(name) {
 		return name
 	}
 	return strconv.Quote(name)
+}
+
+// plainIdentifier recognises the common ASCII identifiers without running
+// HCL's scanner, which ValidIdentifier does for every call; rendering a
+// large plan asks about every attribute of every object.
+func plainIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // importantAttribute names attributes shown even when unchanged, as they
