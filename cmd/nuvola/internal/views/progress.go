@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -157,54 +158,6 @@ func truncateID(id string, maxLen int) string {
 	return string(left) + "..." + string(r[rightIdx:])
 }
 
-func humanStartVerb(a plan.Action) string {
-	switch a {
-	case plan.Create:
-		return "Creating"
-	case plan.Update:
-		return "Modifying"
-	case plan.Delete:
-		return "Destroying"
-	case plan.Read:
-		return "Reading"
-	case plan.CreateThenDelete, plan.DeleteThenCreate:
-		return "Replacing"
-	}
-	return "Applying"
-}
-
-func humanProgressVerb(a plan.Action) string {
-	switch a {
-	case plan.Create:
-		return "creating"
-	case plan.Update:
-		return "modifying"
-	case plan.Delete:
-		return "destroying"
-	case plan.Read:
-		return "reading"
-	case plan.CreateThenDelete, plan.DeleteThenCreate:
-		return "replacing"
-	}
-	return "applying"
-}
-
-func humanActionNoun(a plan.Action) string {
-	switch a {
-	case plan.Create:
-		return "Creation"
-	case plan.Update:
-		return "Modifications"
-	case plan.Delete:
-		return "Destruction"
-	case plan.Read:
-		return "Read"
-	case plan.CreateThenDelete, plan.DeleteThenCreate:
-		return "Replacement"
-	}
-	return "Apply"
-}
-
 // ApplySummary is the closing line of an apply.
 func ApplySummary(added, changed, destroyed, imported int) string {
 	s := "Apply complete! Resources: "
@@ -231,3 +184,30 @@ func RenderDestroySummary(w io.Writer, destroyed int, opts Options) error {
 	_, err := fmt.Fprintf(w, "\n%s\n", colorizer(opts.Color).paint(DestroySummary(destroyed), ansiBold, ansiGreen))
 	return err
 }
+
+// actionWords are the words progress messages use for an action. OpenTofu's
+// JSON messages call a read a refresh; its human lines call it a read.
+type actionWords struct{ start, progress, noun string }
+
+func wordsFor(a plan.Action, readVerb string) actionWords {
+	switch a {
+	case plan.Create:
+		return actionWords{"Creating", "creating", "Creation"}
+	case plan.Update:
+		return actionWords{"Modifying", "modifying", "Modifications"}
+	case plan.Delete:
+		return actionWords{"Destroying", "destroying", "Destruction"}
+	case plan.Read:
+		return actionWords{readVerb + "ing", strings.ToLower(readVerb) + "ing", readVerb}
+	case plan.CreateThenDelete, plan.DeleteThenCreate:
+		return actionWords{"Replacing", "replacing", "Replacement"}
+	}
+	return actionWords{"Applying", "applying", "Apply"}
+}
+
+func startVerb(a plan.Action) string         { return wordsFor(a, "Refresh").start }
+func progressVerb(a plan.Action) string      { return wordsFor(a, "Refresh").progress }
+func actionNoun(a plan.Action) string        { return wordsFor(a, "Refresh").noun }
+func humanStartVerb(a plan.Action) string    { return wordsFor(a, "Read").start }
+func humanProgressVerb(a plan.Action) string { return wordsFor(a, "Read").progress }
+func humanActionNoun(a plan.Action) string   { return wordsFor(a, "Read").noun }
