@@ -212,8 +212,8 @@ func (w *walker) deleteObject(c *plan.ResourceChange) hcl.Diagnostics {
 	start := time.Now()
 	w.hooks.PreApply(c.Addr, deposed, plan.Delete, c.Before)
 	var resp plugins.ApplyResourceChangeResponse
-	w.call(func() {
-		resp = prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{
+	w.call(func(ctx context.Context) {
+		resp = prov.ApplyResourceChange(ctx, plugins.ApplyResourceChangeRequest{
 			TypeName: c.Addr.Resource.Resource.Type, PriorState: c.Before, PlannedState: cty.NullVal(c.Before.Type()),
 			Config: cty.NullVal(c.Before.Type()), PlannedPrivate: c.Private})
 	})
@@ -402,8 +402,8 @@ func (w *walker) applyRead(n *node, addr addrs.AbsResourceInstance, sc scope, c 
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
 	var resp plugins.ReadDataSourceResponse
-	w.call(func() {
-		resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: n.res.Type, Config: cfgVal})
+	w.call(func(ctx context.Context) {
+		resp = prov.ReadDataSource(ctx, plugins.ReadDataSourceRequest{TypeName: n.res.Type, Config: cfgVal})
 	})
 	diags = append(diags, w.providerDiags(resp.Diagnostics, n.res.Config, n.res.DeclRange)...)
 	if resp.Diagnostics.HasErrors() {
@@ -472,8 +472,8 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 		}
 		proposed := proposedNew(schema.Block, prior, applyIgnoreChanges(cfgVal, prior, ignore, ignoreAll))
 		var resp plugins.PlanResourceChangeResponse
-		w.call(func() {
-			resp = prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{TypeName: r.Type, PriorState: prior,
+		w.call(func(ctx context.Context) {
+			resp = prov.PlanResourceChange(ctx, plugins.PlanResourceChangeRequest{TypeName: r.Type, PriorState: prior,
 				ProposedNewState: proposed, Config: cfgVal, PriorPrivate: c.Private})
 		})
 		diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
@@ -516,8 +516,8 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 	}
 	w.hooks.PreApply(addr, "", action, prior)
 	var resp plugins.ApplyResourceChangeResponse
-	w.call(func() {
-		resp = prov.ApplyResourceChange(w.ctx, plugins.ApplyResourceChangeRequest{TypeName: r.Type, PriorState: prior,
+	w.call(func(ctx context.Context) {
+		resp = prov.ApplyResourceChange(ctx, plugins.ApplyResourceChangeRequest{TypeName: r.Type, PriorState: prior,
 			PlannedState: planned, Config: cfgVal, PlannedPrivate: c.Private})
 	})
 	diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)

@@ -9,6 +9,7 @@ import (
 	"github.com/nuvola-pa/nuvola/engine/plan"
 	"github.com/nuvola-pa/nuvola/engine/state"
 	"github.com/nuvola-pa/nuvola/hcl/configs"
+	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -145,11 +146,14 @@ func (w *walker) addDiags(d hcl.Diagnostics) {
 func (w *walker) acquire() { w.sem <- struct{}{} }
 func (w *walker) release() { <-w.sem }
 
-// call runs one provider call within the -parallelism bound.
-func (w *walker) call(fn func()) {
+// call runs one provider call within the -parallelism bound. The context
+// lends the slot back while a plugin's call waits for its batched round
+// trip, so concurrent calls share round trips; the plugin itself still runs
+// at most -parallelism of them at once.
+func (w *walker) call(fn func(ctx context.Context)) {
 	w.acquire()
 	defer w.release()
-	fn()
+	fn(plugins.WithCallSlot(w.ctx, w.sem))
 }
 
 // forEachParallel runs fn for 0..n-1 concurrently, bounded by the fanout.

@@ -408,9 +408,8 @@ func (w *walker) refreshResource(abs addrs.AbsResource, schema *plugins.Schema, 
 	for i := range keys {
 		req.Objects[i] = plugins.ReadResourceRequest{TypeName: abs.Resource.Type, PriorState: vals[i], Private: objs[i].Private}
 	}
-	w.acquire()
-	resp := prov.ReadResources(w.ctx, req)
-	w.release()
+	var resp plugins.ReadResourcesResponse
+	w.call(func(ctx context.Context) { resp = prov.ReadResources(ctx, req) })
 	w.hooks.PostRefresh(abs, len(keys))
 	*diags = append(*diags, w.providerDiags(resp.Diagnostics, nil, hcl.Range{})...)
 	if resp.Diagnostics.HasErrors() || len(resp.Results) != len(keys) {
@@ -505,8 +504,8 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
 	var vr plugins.ValidateResourceConfigResponse
-	w.call(func() {
-		vr = prov.ValidateResourceConfig(w.ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal})
+	w.call(func(ctx context.Context) {
+		vr = prov.ValidateResourceConfig(ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal})
 	})
 	if len(vr.Diagnostics) > 0 {
 		diags = append(diags, w.providerDiags(vr.Diagnostics, r.Config, r.DeclRange)...)
@@ -564,8 +563,8 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	effCfg := applyIgnoreChanges(cfgVal, priorVal, ignore, ignoreAll)
 	proposed := proposedNew(schema.Block, priorVal, effCfg)
 	var resp plugins.PlanResourceChangeResponse
-	w.call(func() {
-		resp = prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{
+	w.call(func(ctx context.Context) {
+		resp = prov.PlanResourceChange(ctx, plugins.PlanResourceChangeRequest{
 			TypeName: r.Type, PriorState: priorVal, ProposedNewState: proposed, Config: cfgVal, PriorPrivate: privateOf(priorObj)})
 	})
 	diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
@@ -601,8 +600,8 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		}
 		// The replacement is a new object: plan it as a create.
 		var cresp plugins.PlanResourceChangeResponse
-		w.call(func() {
-			cresp = prov.PlanResourceChange(w.ctx, plugins.PlanResourceChangeRequest{
+		w.call(func(ctx context.Context) {
+			cresp = prov.PlanResourceChange(ctx, plugins.PlanResourceChangeRequest{
 				TypeName: r.Type, PriorState: cty.NullVal(w.provs.block(schema.Block).ty),
 				ProposedNewState: proposedNew(schema.Block, cty.NullVal(w.provs.block(schema.Block).ty), cfgVal), Config: cfgVal})
 		})
@@ -793,8 +792,8 @@ func (w *walker) planData(n *node, addr addrs.AbsResourceInstance, sc scope, sch
 		return diags
 	}
 	var resp plugins.ReadDataSourceResponse
-	w.call(func() {
-		resp = prov.ReadDataSource(w.ctx, plugins.ReadDataSourceRequest{TypeName: r.Type, Config: cfgVal})
+	w.call(func(ctx context.Context) {
+		resp = prov.ReadDataSource(ctx, plugins.ReadDataSourceRequest{TypeName: r.Type, Config: cfgVal})
 	})
 	d := w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)
 	if r.InCheck != "" {

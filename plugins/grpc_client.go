@@ -21,13 +21,18 @@ import (
 // Values are encoded against the plugin's schema, which the client asks for
 // once, on the first call that needs it, and then keeps.
 func NewGRPCClientFromConn(conn grpc.ClientConnInterface) Provider {
-	return &grpcClient{rpc: proto.NewProviderClient(conn)}
+	rpc := proto.NewProviderClient(conn)
+	return &grpcClient{rpc: rpc, batch: &batcher{rpc: rpc}}
 }
 
 // grpcClient never panics and never returns a Go error in place of
 // diagnostics: a failed call becomes an error diagnostic naming the RPC.
 type grpcClient struct {
 	rpc proto.ProviderClient
+	// batch carries the calls about resources and data sources, which
+	// callers make many at a time; the calls about the provider itself go
+	// as their own RPCs.
+	batch *batcher
 
 	// close, when set, ends the plugin process; the launcher sets it.
 	close func() error
@@ -39,6 +44,15 @@ type grpcClient struct {
 type clientSchema struct {
 	resp    GetSchemaResponse
 	schemas *convert.Schemas
+	caps    *proto.Capabilities
+}
+
+// capabilities are the plugin's, once its schema has arrived; none before.
+func (c *grpcClient) capabilities() *proto.Capabilities {
+	if s := c.schema.Load(); s != nil {
+		return s.caps
+	}
+	return nil
 }
 
 // callOpts raises the receive limit from gRPC's 4 MiB, which a large
@@ -73,7 +87,7 @@ func (c *grpcClient) loadSchema(ctx context.Context) (*clientSchema, Diagnostics
 	if resp.Diagnostics.HasErrors() {
 		return nil, resp.Diagnostics
 	}
-	s := &clientSchema{resp: resp, schemas: schemasOf(resp)}
+	s := &clientSchema{resp: resp, schemas: schemasOf(resp), caps: pr.GetCapabilities()}
 	c.schema.Store(s)
 	return s, nil
 }
@@ -125,7 +139,7 @@ func (c *grpcClient) GetSchema(ctx context.Context, _ GetSchemaRequest) (resp Ge
 	if !resp.Diagnostics.HasErrors() {
 		c.schemaMu.Lock()
 		if c.schema.Load() == nil {
-			c.schema.Store(&clientSchema{resp: resp, schemas: schemasOf(resp)})
+			c.schema.Store(&clientSchema{resp: resp, schemas: schemasOf(resp), caps: pr.GetCapabilities()})
 		}
 		c.schemaMu.Unlock()
 	}
@@ -161,7 +175,10 @@ func (c *grpcClient) ValidateResourceConfig(ctx context.Context, req ValidateRes
 	if err != nil {
 		return ValidateResourceConfigResponse{Diagnostics: encodeError(rpc, err)}
 	}
-	presp, err := c.rpc.ValidateResourceConfig(ctx, preq, callOpts...)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_ValidateResourceConfig{ValidateResourceConfig: preq}}, (*proto.Batch_Result).GetValidateResourceConfig,
+		func() (*proto.ValidateResourceConfig_Response, error) {
+			return c.rpc.ValidateResourceConfig(ctx, preq, callOpts...)
+		})
 	if err != nil {
 		return ValidateResourceConfigResponse{Diagnostics: rpcError(rpc, err)}
 	}
@@ -179,7 +196,10 @@ func (c *grpcClient) ValidateDataSourceConfig(ctx context.Context, req ValidateD
 	if err != nil {
 		return ValidateDataSourceConfigResponse{Diagnostics: encodeError(rpc, err)}
 	}
-	presp, err := c.rpc.ValidateDataSourceConfig(ctx, preq, callOpts...)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_ValidateDataSourceConfig{ValidateDataSourceConfig: preq}}, (*proto.Batch_Result).GetValidateDataSourceConfig,
+		func() (*proto.ValidateDataSourceConfig_Response, error) {
+			return c.rpc.ValidateDataSourceConfig(ctx, preq, callOpts...)
+		})
 	if err != nil {
 		return ValidateDataSourceConfigResponse{Diagnostics: rpcError(rpc, err)}
 	}
@@ -211,7 +231,11 @@ func (c *grpcClient) UpgradeResourceState(ctx context.Context, req UpgradeResour
 	if diags != nil {
 		return UpgradeResourceStateResponse{Diagnostics: diags}
 	}
-	presp, err := c.rpc.UpgradeResourceState(ctx, upgradeResourceStateRequestToProto(req), callOpts...)
+	preq := upgradeResourceStateRequestToProto(req)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_UpgradeResourceState{UpgradeResourceState: preq}}, (*proto.Batch_Result).GetUpgradeResourceState,
+		func() (*proto.UpgradeResourceState_Response, error) {
+			return c.rpc.UpgradeResourceState(ctx, preq, callOpts...)
+		})
 	if err != nil {
 		return UpgradeResourceStateResponse{Diagnostics: rpcError(rpc, err)}
 	}
@@ -229,11 +253,12 @@ func (c *grpcClient) ReadResource(ctx context.Context, req ReadResourceRequest) 
 	if err != nil {
 		return ReadResourceResponse{Diagnostics: encodeError(rpc, err)}
 	}
-	presp, err := c.rpc.ReadResource(ctx, preq, callOpts...)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_ReadResource{ReadResource: preq}}, (*proto.Batch_Result).GetReadResource,
+		func() (*proto.ReadResource_Response, error) { return c.rpc.ReadResource(ctx, preq, callOpts...) })
 	if err != nil {
 		return ReadResourceResponse{Diagnostics: rpcError(rpc, err)}
 	}
-	return readResourceResponseFromProto(schemas, req.TypeName, presp)
+	return readResourceResponseFromProto(schemas, req.TypeName, req, preq, presp)
 }
 
 func (c *grpcClient) ReadResources(ctx context.Context, req ReadResourcesRequest) (resp ReadResourcesResponse) {
@@ -247,11 +272,12 @@ func (c *grpcClient) ReadResources(ctx context.Context, req ReadResourcesRequest
 	if err != nil {
 		return ReadResourcesResponse{Diagnostics: encodeError(rpc, err)}
 	}
-	presp, err := c.rpc.ReadResources(ctx, preq, callOpts...)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_ReadResources{ReadResources: preq}}, (*proto.Batch_Result).GetReadResources,
+		func() (*proto.ReadResources_Response, error) { return c.rpc.ReadResources(ctx, preq, callOpts...) })
 	if err != nil {
 		return ReadResourcesResponse{Diagnostics: rpcError(rpc, err)}
 	}
-	return readResourcesResponseFromProto(schemas, req, presp)
+	return readResourcesResponseFromProto(schemas, req, preq, presp)
 }
 
 func (c *grpcClient) PlanResourceChange(ctx context.Context, req PlanResourceChangeRequest) (resp PlanResourceChangeResponse) {
@@ -261,15 +287,18 @@ func (c *grpcClient) PlanResourceChange(ctx context.Context, req PlanResourceCha
 	if diags != nil {
 		return PlanResourceChangeResponse{Diagnostics: diags}
 	}
-	preq, err := planResourceChangeRequestToProto(schemas, req)
+	preq, err := planResourceChangeRequestToProto(schemas, req, c.capabilities().GetProposedIsPrior())
 	if err != nil {
 		return PlanResourceChangeResponse{Diagnostics: encodeError(rpc, err)}
 	}
-	presp, err := c.rpc.PlanResourceChange(ctx, preq, callOpts...)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_PlanResourceChange{PlanResourceChange: preq}}, (*proto.Batch_Result).GetPlanResourceChange,
+		func() (*proto.PlanResourceChange_Response, error) {
+			return c.rpc.PlanResourceChange(ctx, preq, callOpts...)
+		})
 	if err != nil {
 		return PlanResourceChangeResponse{Diagnostics: rpcError(rpc, err)}
 	}
-	return planResourceChangeResponseFromProto(schemas, req.TypeName, presp)
+	return planResourceChangeResponseFromProto(schemas, req, preq, presp)
 }
 
 func (c *grpcClient) ApplyResourceChange(ctx context.Context, req ApplyResourceChangeRequest) (resp ApplyResourceChangeResponse) {
@@ -283,7 +312,10 @@ func (c *grpcClient) ApplyResourceChange(ctx context.Context, req ApplyResourceC
 	if err != nil {
 		return ApplyResourceChangeResponse{Diagnostics: encodeError(rpc, err)}
 	}
-	presp, err := c.rpc.ApplyResourceChange(ctx, preq, callOpts...)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_ApplyResourceChange{ApplyResourceChange: preq}}, (*proto.Batch_Result).GetApplyResourceChange,
+		func() (*proto.ApplyResourceChange_Response, error) {
+			return c.rpc.ApplyResourceChange(ctx, preq, callOpts...)
+		})
 	if err != nil {
 		return ApplyResourceChangeResponse{Diagnostics: rpcError(rpc, err)}
 	}
@@ -297,7 +329,11 @@ func (c *grpcClient) ImportResourceState(ctx context.Context, req ImportResource
 	if diags != nil {
 		return ImportResourceStateResponse{Diagnostics: diags}
 	}
-	presp, err := c.rpc.ImportResourceState(ctx, importResourceStateRequestToProto(req), callOpts...)
+	preq := importResourceStateRequestToProto(req)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_ImportResourceState{ImportResourceState: preq}}, (*proto.Batch_Result).GetImportResourceState,
+		func() (*proto.ImportResourceState_Response, error) {
+			return c.rpc.ImportResourceState(ctx, preq, callOpts...)
+		})
 	if err != nil {
 		return ImportResourceStateResponse{Diagnostics: rpcError(rpc, err)}
 	}
@@ -315,7 +351,8 @@ func (c *grpcClient) ReadDataSource(ctx context.Context, req ReadDataSourceReque
 	if err != nil {
 		return ReadDataSourceResponse{Diagnostics: encodeError(rpc, err)}
 	}
-	presp, err := c.rpc.ReadDataSource(ctx, preq, callOpts...)
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_ReadDataSource{ReadDataSource: preq}}, (*proto.Batch_Result).GetReadDataSource,
+		func() (*proto.ReadDataSource_Response, error) { return c.rpc.ReadDataSource(ctx, preq, callOpts...) })
 	if err != nil {
 		return ReadDataSourceResponse{Diagnostics: rpcError(rpc, err)}
 	}

@@ -1,9 +1,8 @@
 package plugins
 
 import (
+	"bytes"
 	"fmt"
-
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/nuvola-pa/nuvola/plugins/internal/convert"
 	"github.com/nuvola-pa/nuvola/plugins/internal/proto"
@@ -255,12 +254,17 @@ func readResourceRequestToProto(s *convert.Schemas, req ReadResourceRequest) (*p
 	return ret, c.Err
 }
 
+// readResourceObjectToProto encodes one object to read. The provider may
+// answer that it is unchanged instead of sending it back, unless it has
+// marks: the answer would then carry it without them.
 func readResourceObjectToProto(c *convert.Values, s *convert.Schemas, typeName string, req ReadResourceRequest) *proto.ReadResource_Request {
+	prior, marked := c.EncMarked("prior_state", req.PriorState, s.ResourceType(typeName))
 	return &proto.ReadResource_Request{
-		TypeName:     req.TypeName,
-		PriorState:   c.Enc("prior_state", req.PriorState, s.ResourceType(typeName)),
-		Private:      req.Private,
-		ProviderMeta: c.Enc("provider_meta", req.ProviderMeta, cty.DynamicPseudoType),
+		TypeName:      req.TypeName,
+		PriorState:    prior,
+		Private:       req.Private,
+		ProviderMeta:  c.Enc("provider_meta", req.ProviderMeta, convert.Dynamic),
+		OmitUnchanged: !marked,
 	}
 }
 
@@ -276,31 +280,48 @@ func readResourceObjectFromProto(c *convert.Values, s *convert.Schemas, typeName
 		TypeName:     req.GetTypeName(),
 		PriorState:   c.Dec("prior_state", req.GetPriorState(), s.ResourceType(typeName)),
 		Private:      req.GetPrivate(),
-		ProviderMeta: c.Dec("provider_meta", req.GetProviderMeta(), cty.DynamicPseudoType),
+		ProviderMeta: c.Dec("provider_meta", req.GetProviderMeta(), convert.Dynamic),
 	}
 }
 
-// readResourceResponseToProto encodes the response of a read of an object
-// of typeName.
-func readResourceResponseToProto(s *convert.Schemas, typeName string, resp ReadResourceResponse) *proto.ReadResource_Response {
+// readResourceResponseToProto encodes the response to req, a read of an
+// object of typeName.
+func readResourceResponseToProto(s *convert.Schemas, typeName string, req *proto.ReadResource_Request, resp ReadResourceResponse) *proto.ReadResource_Response {
 	var c convert.Values
 	ret := &proto.ReadResource_Response{
 		NewState: c.Enc("new_state", resp.NewState, s.ResourceType(typeName)),
 		Private:  resp.Private,
 	}
+	if req.GetOmitUnchanged() && c.Err == nil && sameEncoding(ret.NewState, req.GetPriorState()) {
+		ret.NewState, ret.Unchanged = nil, true
+	}
 	ret.Diagnostics = diagnosticsToProto(responseDiags(resp.Diagnostics, c.Err))
 	return ret
 }
 
-// readResourceResponseFromProto decodes the response.
-func readResourceResponseFromProto(s *convert.Schemas, typeName string, resp *proto.ReadResource_Response) ReadResourceResponse {
+// readResourceResponseFromProto decodes the response to req, a read of an
+// object of typeName.
+func readResourceResponseFromProto(s *convert.Schemas, typeName string, req ReadResourceRequest, preq *proto.ReadResource_Request, resp *proto.ReadResource_Response) ReadResourceResponse {
 	var c convert.Values
-	ret := ReadResourceResponse{
-		NewState: c.Dec("new_state", resp.GetNewState(), s.ResourceType(typeName)),
-		Private:  resp.GetPrivate(),
+	ret := ReadResourceResponse{Private: resp.GetPrivate()}
+	if resp.GetUnchanged() && preq.GetOmitUnchanged() {
+		ret.NewState = req.PriorState
+	} else {
+		ret.NewState = c.Dec("new_state", resp.GetNewState(), s.ResourceType(typeName))
 	}
 	ret.Diagnostics = responseDiags(diagnosticsFromProto(resp.GetDiagnostics()), c.Err)
 	return ret
+}
+
+// sameEncoding reports whether two values encode alike, which is whether
+// they are equal but for marks, which do not travel. It is cheaper than
+// comparing the values: cty's comparison of two maps normalises every key
+// and walks every element for marks.
+func sameEncoding(a, b *proto.DynamicValue) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return bytes.Equal(a.GetMsgpack(), b.GetMsgpack())
 }
 
 // batchTypeName is the type an object of a ReadResources batch is encoded
@@ -344,27 +365,36 @@ func readResourcesRequestFromProto(s *convert.Schemas, req *proto.ReadResources_
 	return ret, nil
 }
 
-// readResourcesResponseToProto encodes the response to req. Each result is
-// encoded against the type of the object it answers; a result beyond the
-// requested objects uses the batch's type.
-func readResourcesResponseToProto(s *convert.Schemas, req ReadResourcesRequest, resp ReadResourcesResponse) *proto.ReadResources_Response {
+// readResourcesResponseToProto encodes the response to req, which preq
+// decodes to. Each result is encoded against the type of the object it
+// answers; a result beyond the requested objects uses the batch's type.
+func readResourcesResponseToProto(s *convert.Schemas, preq *proto.ReadResources_Request, req ReadResourcesRequest, resp ReadResourcesResponse) *proto.ReadResources_Response {
 	ret := &proto.ReadResources_Response{Diagnostics: diagnosticsToProto(resp.Diagnostics)}
 	if len(resp.Results) > 0 {
 		ret.Results = make([]*proto.ReadResource_Response, len(resp.Results))
 		for i, r := range resp.Results {
-			ret.Results[i] = readResourceResponseToProto(s, resultTypeName(req, i), r)
+			var object *proto.ReadResource_Request
+			if i < len(req.Objects) {
+				object = preq.GetObjects()[i]
+			}
+			ret.Results[i] = readResourceResponseToProto(s, resultTypeName(req, i), object, r)
 		}
 	}
 	return ret
 }
 
-// readResourcesResponseFromProto decodes the response to req.
-func readResourcesResponseFromProto(s *convert.Schemas, req ReadResourcesRequest, resp *proto.ReadResources_Response) ReadResourcesResponse {
+// readResourcesResponseFromProto decodes the response to req, sent as preq.
+func readResourcesResponseFromProto(s *convert.Schemas, req ReadResourcesRequest, preq *proto.ReadResources_Request, resp *proto.ReadResources_Response) ReadResourcesResponse {
 	ret := ReadResourcesResponse{Diagnostics: diagnosticsFromProto(resp.GetDiagnostics())}
 	if results := resp.GetResults(); len(results) > 0 {
 		ret.Results = make([]ReadResourceResponse, len(results))
 		for i, r := range results {
-			ret.Results[i] = readResourceResponseFromProto(s, resultTypeName(req, i), r)
+			var object ReadResourceRequest
+			var pobject *proto.ReadResource_Request
+			if i < len(req.Objects) {
+				object, pobject = req.Objects[i], preq.GetObjects()[i]
+			}
+			ret.Results[i] = readResourceResponseFromProto(s, resultTypeName(req, i), object, pobject, r)
 		}
 	}
 	return ret
@@ -377,17 +407,23 @@ func resultTypeName(req ReadResourcesRequest, i int) string {
 	return req.TypeName
 }
 
-// planResourceChangeRequestToProto encodes the request.
-func planResourceChangeRequestToProto(s *convert.Schemas, req PlanResourceChangeRequest) (*proto.PlanResourceChange_Request, error) {
+// planResourceChangeRequestToProto encodes the request. The provider may
+// answer that it plans the proposed state instead of sending it back,
+// unless that has marks: the answer would then carry it without them.
+// When samePrior, a proposed state equal to the prior state is not sent
+// twice.
+func planResourceChangeRequestToProto(s *convert.Schemas, req PlanResourceChangeRequest, samePrior bool) (*proto.PlanResourceChange_Request, error) {
 	var c convert.Values
 	ty := s.ResourceType(req.TypeName)
-	ret := &proto.PlanResourceChange_Request{
-		TypeName:         req.TypeName,
-		PriorState:       c.Enc("prior_state", req.PriorState, ty),
-		ProposedNewState: c.Enc("proposed_new_state", req.ProposedNewState, ty),
-		Config:           c.Enc("config", req.Config, ty),
-		PriorPrivate:     req.PriorPrivate,
+	ret := &proto.PlanResourceChange_Request{TypeName: req.TypeName, PriorPrivate: req.PriorPrivate}
+	var proposedMarked bool
+	ret.PriorState = c.Enc("prior_state", req.PriorState, ty)
+	ret.ProposedNewState, proposedMarked = c.EncMarked("proposed_new_state", req.ProposedNewState, ty)
+	if samePrior && c.Err == nil && sameEncoding(ret.ProposedNewState, ret.PriorState) {
+		ret.ProposedNewState, ret.ProposedIsPrior = nil, true
 	}
+	ret.Config = c.Enc("config", req.Config, ty)
+	ret.OmitProposed = !proposedMarked
 	return ret, c.Err
 }
 
@@ -396,35 +432,51 @@ func planResourceChangeRequestFromProto(s *convert.Schemas, req *proto.PlanResou
 	var c convert.Values
 	ty := s.ResourceType(req.GetTypeName())
 	ret := PlanResourceChangeRequest{
-		TypeName:         req.GetTypeName(),
-		PriorState:       c.Dec("prior_state", req.GetPriorState(), ty),
-		ProposedNewState: c.Dec("proposed_new_state", req.GetProposedNewState(), ty),
-		Config:           c.Dec("config", req.GetConfig(), ty),
-		PriorPrivate:     req.GetPriorPrivate(),
+		TypeName:     req.GetTypeName(),
+		PriorState:   c.Dec("prior_state", req.GetPriorState(), ty),
+		Config:       c.Dec("config", req.GetConfig(), ty),
+		PriorPrivate: req.GetPriorPrivate(),
+	}
+	if req.GetProposedIsPrior() {
+		ret.ProposedNewState = ret.PriorState
+	} else {
+		ret.ProposedNewState = c.Dec("proposed_new_state", req.GetProposedNewState(), ty)
 	}
 	return ret, c.Err
 }
 
-// planResourceChangeResponseToProto encodes the response of a plan for an
-// object of typeName.
-func planResourceChangeResponseToProto(s *convert.Schemas, typeName string, resp PlanResourceChangeResponse) *proto.PlanResourceChange_Response {
+// planResourceChangeResponseToProto encodes the response to req (preq as
+// sent).
+func planResourceChangeResponseToProto(s *convert.Schemas, preq *proto.PlanResourceChange_Request, req PlanResourceChangeRequest, resp PlanResourceChangeResponse) *proto.PlanResourceChange_Response {
 	var c convert.Values
 	ret := &proto.PlanResourceChange_Response{
-		PlannedState:    c.Enc("planned_state", resp.PlannedState, s.ResourceType(typeName)),
+		PlannedState:    c.Enc("planned_state", resp.PlannedState, s.ResourceType(req.TypeName)),
 		RequiresReplace: convert.PathsToProto(resp.RequiresReplace),
 		PlannedPrivate:  resp.PlannedPrivate,
+	}
+	proposed := preq.GetProposedNewState()
+	if preq.GetProposedIsPrior() {
+		proposed = preq.GetPriorState()
+	}
+	if preq.GetOmitProposed() && c.Err == nil && sameEncoding(ret.PlannedState, proposed) {
+		ret.PlannedState, ret.PlannedIsProposed = nil, true
 	}
 	ret.Diagnostics = diagnosticsToProto(responseDiags(resp.Diagnostics, c.Err))
 	return ret
 }
 
-// planResourceChangeResponseFromProto decodes the response.
-func planResourceChangeResponseFromProto(s *convert.Schemas, typeName string, resp *proto.PlanResourceChange_Response) PlanResourceChangeResponse {
+// planResourceChangeResponseFromProto decodes the response to req, sent as
+// preq.
+func planResourceChangeResponseFromProto(s *convert.Schemas, req PlanResourceChangeRequest, preq *proto.PlanResourceChange_Request, resp *proto.PlanResourceChange_Response) PlanResourceChangeResponse {
 	var c convert.Values
 	ret := PlanResourceChangeResponse{
-		PlannedState:    c.Dec("planned_state", resp.GetPlannedState(), s.ResourceType(typeName)),
 		RequiresReplace: convert.PathsFromProto(resp.GetRequiresReplace()),
 		PlannedPrivate:  resp.GetPlannedPrivate(),
+	}
+	if resp.GetPlannedIsProposed() && preq.GetOmitProposed() {
+		ret.PlannedState = req.ProposedNewState
+	} else {
+		ret.PlannedState = c.Dec("planned_state", resp.GetPlannedState(), s.ResourceType(req.TypeName))
 	}
 	ret.Diagnostics = responseDiags(diagnosticsFromProto(resp.GetDiagnostics()), c.Err)
 	return ret

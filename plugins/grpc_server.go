@@ -7,6 +7,7 @@ import (
 	"log"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nuvola-pa/nuvola/plugins/internal/convert"
 	"github.com/nuvola-pa/nuvola/plugins/internal/proto"
@@ -19,13 +20,14 @@ type grpcServer struct {
 	proto.UnimplementedProviderServer
 
 	provider Provider
+	workers  workers
+	limit    callLimit
 
 	// The schema is read from the provider once and kept both as sent to
 	// the host and as decoded back from that, so that this side encodes
 	// values against exactly the types the host has.
-	schemaMu   sync.Mutex
-	schemaResp *proto.GetSchema_Response
-	schemas    *convert.Schemas
+	schemaMu sync.Mutex
+	schema   atomic.Pointer[serverSchema]
 
 	// stop is cancelled by the Stop RPC, cancelling the context of every
 	// call in flight; a new one takes its place for later calls.
@@ -34,10 +36,20 @@ type grpcServer struct {
 	cancel context.CancelFunc
 }
 
+// serverCapabilities are the additions to the protocol this side serves.
+var serverCapabilities = &proto.Capabilities{Batch: true, ProposedIsPrior: true}
+
+type serverSchema struct {
+	resp    *proto.GetSchema_Response
+	schemas *convert.Schemas
+}
+
 var errStopped = errors.New("provider stopped by the host")
 
+type callContextKey struct{}
+
 func newGRPCServer(p Provider) *grpcServer {
-	s := &grpcServer{provider: p}
+	s := &grpcServer{provider: p, workers: workers{idle: make(chan func())}}
 	s.stop, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -45,10 +57,14 @@ func newGRPCServer(p Provider) *grpcServer {
 // callContext is the context a provider method runs with: cancelled when the
 // host cancels the call or when the host calls Stop.
 func (s *grpcServer) callContext(ctx context.Context) (context.Context, func()) {
+	if ctx.Value(callContextKey{}) != nil {
+		// A call of a batch: the batch's context already is one.
+		return ctx, func() {}
+	}
 	s.stopMu.Lock()
 	stop := s.stop
 	s.stopMu.Unlock()
-	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, cancel := context.WithCancelCause(context.WithValue(ctx, callContextKey{}, true))
 	unhook := context.AfterFunc(stop, func() { cancel(errStopped) })
 	return ctx, func() {
 		unhook()
@@ -73,18 +89,25 @@ func (s *grpcServer) begin(ctx context.Context) (context.Context, func(), *conve
 // call asks again (as the client does); the Schemas are then nil and diags
 // says why.
 func (s *grpcServer) loadSchemas(ctx context.Context) (*proto.GetSchema_Response, *convert.Schemas, Diagnostics) {
+	// Every call needs the schema: once it is there, concurrent calls
+	// must not queue on a lock for it.
+	if sc := s.schema.Load(); sc != nil {
+		return sc.resp, sc.schemas, nil
+	}
 	s.schemaMu.Lock()
 	defer s.schemaMu.Unlock()
-	if s.schemaResp != nil {
-		return s.schemaResp, s.schemas, nil
+	if sc := s.schema.Load(); sc != nil {
+		return sc.resp, sc.schemas, nil
 	}
 	resp := getSchemaResponseToProto(s.provider.GetSchema(ctx, GetSchemaRequest{}))
+	resp.Capabilities = serverCapabilities
 	decoded := getSchemaResponseFromProto(resp)
 	if decoded.Diagnostics.HasErrors() {
 		return resp, nil, decoded.Diagnostics
 	}
-	s.schemaResp, s.schemas = resp, schemasOf(decoded)
-	return resp, s.schemas, nil
+	sc := &serverSchema{resp: resp, schemas: schemasOf(decoded)}
+	s.schema.Store(sc)
+	return sc.resp, sc.schemas, nil
 }
 
 // recoverRPC is deferred first in every handler; fail replaces the
@@ -200,7 +223,7 @@ func (s *grpcServer) ReadResource(ctx context.Context, req *proto.ReadResource_R
 	if err != nil {
 		return &proto.ReadResource_Response{Diagnostics: requestError(err)}, nil
 	}
-	return readResourceResponseToProto(schemas, r.TypeName, s.provider.ReadResource(ctx, r)), nil
+	return readResourceResponseToProto(schemas, r.TypeName, req, s.provider.ReadResource(ctx, r)), nil
 }
 
 func (s *grpcServer) ReadResources(ctx context.Context, req *proto.ReadResources_Request) (resp *proto.ReadResources_Response, _ error) {
@@ -214,7 +237,7 @@ func (s *grpcServer) ReadResources(ctx context.Context, req *proto.ReadResources
 	if err != nil {
 		return &proto.ReadResources_Response{Diagnostics: requestError(err)}, nil
 	}
-	return readResourcesResponseToProto(schemas, r, s.provider.ReadResources(ctx, r)), nil
+	return readResourcesResponseToProto(schemas, req, r, s.provider.ReadResources(ctx, r)), nil
 }
 
 func (s *grpcServer) PlanResourceChange(ctx context.Context, req *proto.PlanResourceChange_Request) (resp *proto.PlanResourceChange_Response, _ error) {
@@ -228,7 +251,7 @@ func (s *grpcServer) PlanResourceChange(ctx context.Context, req *proto.PlanReso
 	if err != nil {
 		return &proto.PlanResourceChange_Response{Diagnostics: requestError(err)}, nil
 	}
-	return planResourceChangeResponseToProto(schemas, r.TypeName, s.provider.PlanResourceChange(ctx, r)), nil
+	return planResourceChangeResponseToProto(schemas, req, r, s.provider.PlanResourceChange(ctx, r)), nil
 }
 
 func (s *grpcServer) ApplyResourceChange(ctx context.Context, req *proto.ApplyResourceChange_Request) (resp *proto.ApplyResourceChange_Response, _ error) {

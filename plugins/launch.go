@@ -295,15 +295,21 @@ func (c *inflight) transportErr() error {
 func noteTransportError(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	err := invoker(ctx, method, req, reply, cc, opts...)
 	if err != nil {
-		if c, ok := ctx.Value(inflightKey{}).(*inflight); ok {
-			c.mu.Lock()
-			if c.err == nil {
-				c.err = err
-			}
-			c.mu.Unlock()
-		}
+		noteCallError(ctx, err)
 	}
 	return err
+}
+
+// noteCallError records that the call whose context ctx is got no answer;
+// a batched call, which no interceptor sees, reports it here itself.
+func noteCallError(ctx context.Context, err error) {
+	if c, ok := ctx.Value(inflightKey{}).(*inflight); ok {
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
+		}
+		c.mu.Unlock()
+	}
 }
 
 // guard makes one call under Launch's rules. It returns diagnostics that
@@ -388,6 +394,7 @@ type watchdog struct {
 	timer     *time.Timer
 	unhook    func() bool
 
+	// Made only when the watchdog fires, which hardly any call sees.
 	returned chan struct{} // closed when the call has returned
 	stopped  chan struct{} // closed when stopOrKill has ended
 
@@ -398,7 +405,7 @@ type watchdog struct {
 }
 
 func (p *launchedProvider) watch(ctx context.Context, c *inflight, cancelRPC context.CancelFunc) *watchdog {
-	w := &watchdog{p: p, c: c, cancelRPC: cancelRPC, returned: make(chan struct{}), stopped: make(chan struct{})}
+	w := &watchdog{p: p, c: c, cancelRPC: cancelRPC}
 	if p.callTimeout > 0 {
 		w.timer = time.AfterFunc(p.callTimeout, func() { w.fire(true) })
 	}
@@ -413,6 +420,7 @@ func (w *watchdog) fire(timeout bool) {
 		return
 	}
 	w.fired, w.timeout = true, timeout
+	w.returned, w.stopped = make(chan struct{}), make(chan struct{})
 	go w.stopOrKill()
 }
 
@@ -465,8 +473,10 @@ func (w *watchdog) finish() {
 	w.unhook()
 	w.mu.Lock()
 	w.done = true
-	close(w.returned)
 	fired := w.fired
+	if fired {
+		close(w.returned)
+	}
 	w.mu.Unlock()
 	if fired {
 		<-w.stopped

@@ -14,21 +14,32 @@ import (
 // types on every call. The zero value (and nil) knows no schema, so every
 // value travels as cty.DynamicPseudoType.
 type Schemas struct {
-	provider      cty.Type
-	resourceTypes map[string]cty.Type
-	dataSources   map[string]cty.Type
+	provider      Type
+	resourceTypes map[string]Type
+	dataSources   map[string]Type
 }
 
 // NewSchemas records the implied types of the provider configuration, of
 // each resource type and of each data source, by name.
 func NewSchemas(provider cty.Type, resourceTypes, dataSources map[string]cty.Type) *Schemas {
-	return &Schemas{provider: provider, resourceTypes: resourceTypes, dataSources: dataSources}
+	s := &Schemas{
+		provider:      TypeOf(provider),
+		resourceTypes: make(map[string]Type, len(resourceTypes)),
+		dataSources:   make(map[string]Type, len(dataSources)),
+	}
+	for name, ty := range resourceTypes {
+		s.resourceTypes[name] = TypeOf(ty)
+	}
+	for name, ty := range dataSources {
+		s.dataSources[name] = TypeOf(ty)
+	}
+	return s
 }
 
 // Provider is the type of the provider configuration.
-func (s *Schemas) Provider() cty.Type {
-	if s == nil || s.provider == cty.NilType {
-		return cty.DynamicPseudoType
+func (s *Schemas) Provider() Type {
+	if s == nil {
+		return Dynamic
 	}
 	return s.provider
 }
@@ -36,42 +47,44 @@ func (s *Schemas) Provider() cty.Type {
 // ResourceType is the type of an object of the named resource type. An
 // unknown type name gets cty.DynamicPseudoType, so the request still reaches
 // the provider, which reports the unknown type in its own words.
-func (s *Schemas) ResourceType(name string) cty.Type {
+func (s *Schemas) ResourceType(name string) Type {
 	if s == nil {
-		return cty.DynamicPseudoType
+		return Dynamic
 	}
-	if ty, ok := s.resourceTypes[name]; ok {
-		return ty
+	if t, ok := s.resourceTypes[name]; ok {
+		return t
 	}
-	return cty.DynamicPseudoType
+	return Dynamic
 }
 
 // DataSource is the type of the named data source's value.
-func (s *Schemas) DataSource(name string) cty.Type {
+func (s *Schemas) DataSource(name string) Type {
 	if s == nil {
-		return cty.DynamicPseudoType
+		return Dynamic
 	}
-	if ty, ok := s.dataSources[name]; ok {
-		return ty
+	if t, ok := s.dataSources[name]; ok {
+		return t
 	}
-	return cty.DynamicPseudoType
+	return Dynamic
 }
 
 // ValueToProto encodes v against ty. cty.NilVal (no value at all) becomes a
 // nil message so that it stays distinct from a null value. Marks are
 // dropped: sensitivity is known to both sides from the schema.
 func ValueToProto(v cty.Value, ty cty.Type) (*proto.DynamicValue, error) {
+	dv, _, err := encodeValue(v, TypeOf(ty))
+	return dv, err
+}
+
+func encodeValue(v cty.Value, t Type) (*proto.DynamicValue, bool, error) {
 	if v == cty.NilVal {
-		return nil, nil
+		return nil, false, nil
 	}
-	if v.ContainsMarked() {
-		v, _ = v.UnmarkDeep()
-	}
-	b, err := msgpack.Marshal(v, ty)
+	b, marked, err := Encode(v, t)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &proto.DynamicValue{Msgpack: b}, nil
+	return &proto.DynamicValue{Msgpack: b}, marked, nil
 }
 
 // ValueFromProto decodes a value encoded against ty. A nil message is
@@ -94,26 +107,36 @@ type Values struct {
 	Err error
 }
 
-// Enc encodes v against ty, unless an earlier value failed.
-func (c *Values) Enc(field string, v cty.Value, ty cty.Type) *proto.DynamicValue {
-	if c.Err != nil {
-		return nil
-	}
-	dv, err := ValueToProto(v, ty)
-	if err != nil {
-		c.Err = fieldError{field: field, err: err}
-	}
+// Enc encodes v against t, unless an earlier value failed.
+func (c *Values) Enc(field string, v cty.Value, t Type) *proto.DynamicValue {
+	dv, _ := c.EncMarked(field, v, t)
 	return dv
 }
 
-// Dec decodes dv against ty, unless an earlier value failed.
-func (c *Values) Dec(field string, dv *proto.DynamicValue, ty cty.Type) cty.Value {
+// EncMarked is Enc, and says whether v had marks.
+func (c *Values) EncMarked(field string, v cty.Value, t Type) (*proto.DynamicValue, bool) {
+	if c.Err != nil {
+		return nil, false
+	}
+	dv, marked, err := encodeValue(v, t)
+	if err != nil {
+		c.Err = fieldError{field: field, err: err}
+	}
+	return dv, marked
+}
+
+// Dec decodes dv against t, unless an earlier value failed.
+func (c *Values) Dec(field string, dv *proto.DynamicValue, t Type) cty.Value {
 	if c.Err != nil {
 		return cty.NilVal
 	}
-	v, err := ValueFromProto(dv, ty)
+	if dv == nil {
+		return cty.NilVal
+	}
+	v, err := t.Decode(dv.GetMsgpack())
 	if err != nil {
 		c.Err = fieldError{field: field, err: err}
+		return cty.NilVal
 	}
 	return v
 }

@@ -652,6 +652,61 @@ func (*GetSchema) Descriptor() ([]byte, []int) {
 	return file_provider_proto_rawDescGZIP(), []int{7}
 }
 
+type Capabilities struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// batch: the plugin serves Batch.
+	Batch bool `protobuf:"varint,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	// proposed_is_prior: the plugin reads
+	// PlanResourceChange.Request.proposed_is_prior.
+	ProposedIsPrior bool `protobuf:"varint,2,opt,name=proposed_is_prior,json=proposedIsPrior,proto3" json:"proposed_is_prior,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Capabilities) Reset() {
+	*x = Capabilities{}
+	mi := &file_provider_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Capabilities) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Capabilities) ProtoMessage() {}
+
+func (x *Capabilities) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Capabilities.ProtoReflect.Descriptor instead.
+func (*Capabilities) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Capabilities) GetBatch() bool {
+	if x != nil {
+		return x.Batch
+	}
+	return false
+}
+
+func (x *Capabilities) GetProposedIsPrior() bool {
+	if x != nil {
+		return x.ProposedIsPrior
+	}
+	return false
+}
+
 type ValidateProviderConfig struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -660,7 +715,7 @@ type ValidateProviderConfig struct {
 
 func (x *ValidateProviderConfig) Reset() {
 	*x = ValidateProviderConfig{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -672,7 +727,7 @@ func (x *ValidateProviderConfig) String() string {
 func (*ValidateProviderConfig) ProtoMessage() {}
 
 func (x *ValidateProviderConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -685,7 +740,7 @@ func (x *ValidateProviderConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 type ValidateResourceConfig struct {
@@ -696,7 +751,7 @@ type ValidateResourceConfig struct {
 
 func (x *ValidateResourceConfig) Reset() {
 	*x = ValidateResourceConfig{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +763,7 @@ func (x *ValidateResourceConfig) String() string {
 func (*ValidateResourceConfig) ProtoMessage() {}
 
 func (x *ValidateResourceConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +776,7 @@ func (x *ValidateResourceConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 type ValidateDataSourceConfig struct {
@@ -732,7 +787,7 @@ type ValidateDataSourceConfig struct {
 
 func (x *ValidateDataSourceConfig) Reset() {
 	*x = ValidateDataSourceConfig{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -744,7 +799,7 @@ func (x *ValidateDataSourceConfig) String() string {
 func (*ValidateDataSourceConfig) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -757,7 +812,7 @@ func (x *ValidateDataSourceConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDataSourceConfig.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 type ConfigureProvider struct {
@@ -768,7 +823,7 @@ type ConfigureProvider struct {
 
 func (x *ConfigureProvider) Reset() {
 	*x = ConfigureProvider{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -780,7 +835,7 @@ func (x *ConfigureProvider) String() string {
 func (*ConfigureProvider) ProtoMessage() {}
 
 func (x *ConfigureProvider) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -793,7 +848,7 @@ func (x *ConfigureProvider) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 type UpgradeResourceState struct {
@@ -804,7 +859,7 @@ type UpgradeResourceState struct {
 
 func (x *UpgradeResourceState) Reset() {
 	*x = UpgradeResourceState{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -816,7 +871,7 @@ func (x *UpgradeResourceState) String() string {
 func (*UpgradeResourceState) ProtoMessage() {}
 
 func (x *UpgradeResourceState) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -829,7 +884,7 @@ func (x *UpgradeResourceState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 type ReadResource struct {
@@ -840,7 +895,7 @@ type ReadResource struct {
 
 func (x *ReadResource) Reset() {
 	*x = ReadResource{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -852,7 +907,7 @@ func (x *ReadResource) String() string {
 func (*ReadResource) ProtoMessage() {}
 
 func (x *ReadResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -865,7 +920,7 @@ func (x *ReadResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource.ProtoReflect.Descriptor instead.
 func (*ReadResource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 type ReadResources struct {
@@ -876,7 +931,7 @@ type ReadResources struct {
 
 func (x *ReadResources) Reset() {
 	*x = ReadResources{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -888,7 +943,7 @@ func (x *ReadResources) String() string {
 func (*ReadResources) ProtoMessage() {}
 
 func (x *ReadResources) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -901,7 +956,7 @@ func (x *ReadResources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources.ProtoReflect.Descriptor instead.
 func (*ReadResources) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 type PlanResourceChange struct {
@@ -912,7 +967,7 @@ type PlanResourceChange struct {
 
 func (x *PlanResourceChange) Reset() {
 	*x = PlanResourceChange{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +979,7 @@ func (x *PlanResourceChange) String() string {
 func (*PlanResourceChange) ProtoMessage() {}
 
 func (x *PlanResourceChange) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +992,7 @@ func (x *PlanResourceChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 type ApplyResourceChange struct {
@@ -948,7 +1003,7 @@ type ApplyResourceChange struct {
 
 func (x *ApplyResourceChange) Reset() {
 	*x = ApplyResourceChange{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -960,7 +1015,7 @@ func (x *ApplyResourceChange) String() string {
 func (*ApplyResourceChange) ProtoMessage() {}
 
 func (x *ApplyResourceChange) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -973,7 +1028,7 @@ func (x *ApplyResourceChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 type ImportResourceState struct {
@@ -984,7 +1039,7 @@ type ImportResourceState struct {
 
 func (x *ImportResourceState) Reset() {
 	*x = ImportResourceState{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1051,7 @@ func (x *ImportResourceState) String() string {
 func (*ImportResourceState) ProtoMessage() {}
 
 func (x *ImportResourceState) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1064,7 @@ func (x *ImportResourceState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState.ProtoReflect.Descriptor instead.
 func (*ImportResourceState) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 type ReadDataSource struct {
@@ -1020,7 +1075,7 @@ type ReadDataSource struct {
 
 func (x *ReadDataSource) Reset() {
 	*x = ReadDataSource{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1032,7 +1087,7 @@ func (x *ReadDataSource) String() string {
 func (*ReadDataSource) ProtoMessage() {}
 
 func (x *ReadDataSource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1045,7 +1100,7 @@ func (x *ReadDataSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource.ProtoReflect.Descriptor instead.
 func (*ReadDataSource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 type Stop struct {
@@ -1056,7 +1111,7 @@ type Stop struct {
 
 func (x *Stop) Reset() {
 	*x = Stop{}
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1068,7 +1123,7 @@ func (x *Stop) String() string {
 func (*Stop) ProtoMessage() {}
 
 func (x *Stop) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1081,7 +1136,43 @@ func (x *Stop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop.ProtoReflect.Descriptor instead.
 func (*Stop) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19}
+	return file_provider_proto_rawDescGZIP(), []int{20}
+}
+
+type Batch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Batch) Reset() {
+	*x = Batch{}
+	mi := &file_provider_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Batch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Batch) ProtoMessage() {}
+
+func (x *Batch) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Batch.ProtoReflect.Descriptor instead.
+func (*Batch) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{21}
 }
 
 type AttributePath_Step struct {
@@ -1098,7 +1189,7 @@ type AttributePath_Step struct {
 
 func (x *AttributePath_Step) Reset() {
 	*x = AttributePath_Step{}
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1110,7 +1201,7 @@ func (x *AttributePath_Step) String() string {
 func (*AttributePath_Step) ProtoMessage() {}
 
 func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1190,7 +1281,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +1293,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1224,13 +1315,16 @@ type GetSchema_Response struct {
 	ResourceTypes map[string]*Schema     `protobuf:"bytes,2,rep,name=resource_types,json=resourceTypes,proto3" json:"resource_types,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	DataSources   map[string]*Schema     `protobuf:"bytes,3,rep,name=data_sources,json=dataSources,proto3" json:"data_sources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	Diagnostics   []*Diagnostic          `protobuf:"bytes,4,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// capabilities says which later additions to this protocol the
+	// plugin understands; a plugin built before them leaves it out.
+	Capabilities  *Capabilities `protobuf:"bytes,5,opt,name=capabilities,proto3" json:"capabilities,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1242,7 +1336,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1286,6 +1380,13 @@ func (x *GetSchema_Response) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+func (x *GetSchema_Response) GetCapabilities() *Capabilities {
+	if x != nil {
+		return x.Capabilities
+	}
+	return nil
+}
+
 type ValidateProviderConfig_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Config        *DynamicValue          `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
@@ -1295,7 +1396,7 @@ type ValidateProviderConfig_Request struct {
 
 func (x *ValidateProviderConfig_Request) Reset() {
 	*x = ValidateProviderConfig_Request{}
-	mi := &file_provider_proto_msgTypes[25]
+	mi := &file_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1408,7 @@ func (x *ValidateProviderConfig_Request) String() string {
 func (*ValidateProviderConfig_Request) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[25]
+	mi := &file_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1421,7 @@ func (x *ValidateProviderConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8, 0}
+	return file_provider_proto_rawDescGZIP(), []int{9, 0}
 }
 
 func (x *ValidateProviderConfig_Request) GetConfig() *DynamicValue {
@@ -1339,7 +1440,7 @@ type ValidateProviderConfig_Response struct {
 
 func (x *ValidateProviderConfig_Response) Reset() {
 	*x = ValidateProviderConfig_Response{}
-	mi := &file_provider_proto_msgTypes[26]
+	mi := &file_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1452,7 @@ func (x *ValidateProviderConfig_Response) String() string {
 func (*ValidateProviderConfig_Response) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[26]
+	mi := &file_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1465,7 @@ func (x *ValidateProviderConfig_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8, 1}
+	return file_provider_proto_rawDescGZIP(), []int{9, 1}
 }
 
 func (x *ValidateProviderConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -1384,7 +1485,7 @@ type ValidateResourceConfig_Request struct {
 
 func (x *ValidateResourceConfig_Request) Reset() {
 	*x = ValidateResourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1396,7 +1497,7 @@ func (x *ValidateResourceConfig_Request) String() string {
 func (*ValidateResourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1409,7 +1510,7 @@ func (x *ValidateResourceConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9, 0}
+	return file_provider_proto_rawDescGZIP(), []int{10, 0}
 }
 
 func (x *ValidateResourceConfig_Request) GetTypeName() string {
@@ -1435,7 +1536,7 @@ type ValidateResourceConfig_Response struct {
 
 func (x *ValidateResourceConfig_Response) Reset() {
 	*x = ValidateResourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1447,7 +1548,7 @@ func (x *ValidateResourceConfig_Response) String() string {
 func (*ValidateResourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1460,7 +1561,7 @@ func (x *ValidateResourceConfig_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9, 1}
+	return file_provider_proto_rawDescGZIP(), []int{10, 1}
 }
 
 func (x *ValidateResourceConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -1480,7 +1581,7 @@ type ValidateDataSourceConfig_Request struct {
 
 func (x *ValidateDataSourceConfig_Request) Reset() {
 	*x = ValidateDataSourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[29]
+	mi := &file_provider_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1593,7 @@ func (x *ValidateDataSourceConfig_Request) String() string {
 func (*ValidateDataSourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[29]
+	mi := &file_provider_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1606,7 @@ func (x *ValidateDataSourceConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDataSourceConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10, 0}
+	return file_provider_proto_rawDescGZIP(), []int{11, 0}
 }
 
 func (x *ValidateDataSourceConfig_Request) GetTypeName() string {
@@ -1531,7 +1632,7 @@ type ValidateDataSourceConfig_Response struct {
 
 func (x *ValidateDataSourceConfig_Response) Reset() {
 	*x = ValidateDataSourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[30]
+	mi := &file_provider_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1644,7 @@ func (x *ValidateDataSourceConfig_Response) String() string {
 func (*ValidateDataSourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[30]
+	mi := &file_provider_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1657,7 @@ func (x *ValidateDataSourceConfig_Response) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use ValidateDataSourceConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10, 1}
+	return file_provider_proto_rawDescGZIP(), []int{11, 1}
 }
 
 func (x *ValidateDataSourceConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -1576,7 +1677,7 @@ type ConfigureProvider_Request struct {
 
 func (x *ConfigureProvider_Request) Reset() {
 	*x = ConfigureProvider_Request{}
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +1689,7 @@ func (x *ConfigureProvider_Request) String() string {
 func (*ConfigureProvider_Request) ProtoMessage() {}
 
 func (x *ConfigureProvider_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1601,7 +1702,7 @@ func (x *ConfigureProvider_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider_Request.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11, 0}
+	return file_provider_proto_rawDescGZIP(), []int{12, 0}
 }
 
 func (x *ConfigureProvider_Request) GetConfig() *DynamicValue {
@@ -1627,7 +1728,7 @@ type ConfigureProvider_Response struct {
 
 func (x *ConfigureProvider_Response) Reset() {
 	*x = ConfigureProvider_Response{}
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1639,7 +1740,7 @@ func (x *ConfigureProvider_Response) String() string {
 func (*ConfigureProvider_Response) ProtoMessage() {}
 
 func (x *ConfigureProvider_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1652,7 +1753,7 @@ func (x *ConfigureProvider_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider_Response.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11, 1}
+	return file_provider_proto_rawDescGZIP(), []int{12, 1}
 }
 
 func (x *ConfigureProvider_Response) GetDiagnostics() []*Diagnostic {
@@ -1675,7 +1776,7 @@ type UpgradeResourceState_Request struct {
 
 func (x *UpgradeResourceState_Request) Reset() {
 	*x = UpgradeResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1687,7 +1788,7 @@ func (x *UpgradeResourceState_Request) String() string {
 func (*UpgradeResourceState_Request) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1700,7 +1801,7 @@ func (x *UpgradeResourceState_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState_Request.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12, 0}
+	return file_provider_proto_rawDescGZIP(), []int{13, 0}
 }
 
 func (x *UpgradeResourceState_Request) GetTypeName() string {
@@ -1734,7 +1835,7 @@ type UpgradeResourceState_Response struct {
 
 func (x *UpgradeResourceState_Response) Reset() {
 	*x = UpgradeResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[34]
+	mi := &file_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1746,7 +1847,7 @@ func (x *UpgradeResourceState_Response) String() string {
 func (*UpgradeResourceState_Response) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[34]
+	mi := &file_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1759,7 +1860,7 @@ func (x *UpgradeResourceState_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState_Response.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12, 1}
+	return file_provider_proto_rawDescGZIP(), []int{13, 1}
 }
 
 func (x *UpgradeResourceState_Response) GetUpgradedState() *DynamicValue {
@@ -1783,14 +1884,18 @@ type ReadResource_Request struct {
 	Private    []byte                 `protobuf:"bytes,3,opt,name=private,proto3" json:"private,omitempty"`
 	// provider_meta has no schema in this protocol, so it travels with its
 	// type (encoded against cty.DynamicPseudoType).
-	ProviderMeta  *DynamicValue `protobuf:"bytes,4,opt,name=provider_meta,json=providerMeta,proto3" json:"provider_meta,omitempty"`
+	ProviderMeta *DynamicValue `protobuf:"bytes,4,opt,name=provider_meta,json=providerMeta,proto3" json:"provider_meta,omitempty"`
+	// omit_unchanged lets the provider leave new_state out of its answer
+	// when it equals prior_state, as it does when nothing changed outside:
+	// the host then has it already, without decoding it.
+	OmitUnchanged bool `protobuf:"varint,5,opt,name=omit_unchanged,json=omitUnchanged,proto3" json:"omit_unchanged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReadResource_Request) Reset() {
 	*x = ReadResource_Request{}
-	mi := &file_provider_proto_msgTypes[35]
+	mi := &file_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1802,7 +1907,7 @@ func (x *ReadResource_Request) String() string {
 func (*ReadResource_Request) ProtoMessage() {}
 
 func (x *ReadResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[35]
+	mi := &file_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1815,7 +1920,7 @@ func (x *ReadResource_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource_Request.ProtoReflect.Descriptor instead.
 func (*ReadResource_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13, 0}
+	return file_provider_proto_rawDescGZIP(), []int{14, 0}
 }
 
 func (x *ReadResource_Request) GetTypeName() string {
@@ -1846,18 +1951,28 @@ func (x *ReadResource_Request) GetProviderMeta() *DynamicValue {
 	return nil
 }
 
+func (x *ReadResource_Request) GetOmitUnchanged() bool {
+	if x != nil {
+		return x.OmitUnchanged
+	}
+	return false
+}
+
 type ReadResource_Response struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	NewState      *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
-	Private       []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
-	Diagnostics   []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	NewState    *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
+	Private     []byte                 `protobuf:"bytes,2,opt,name=private,proto3" json:"private,omitempty"`
+	Diagnostics []*Diagnostic          `protobuf:"bytes,3,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// unchanged says that new_state, left out, equals the request's
+	// prior_state; only when the request allowed it.
+	Unchanged     bool `protobuf:"varint,4,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReadResource_Response) Reset() {
 	*x = ReadResource_Response{}
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1869,7 +1984,7 @@ func (x *ReadResource_Response) String() string {
 func (*ReadResource_Response) ProtoMessage() {}
 
 func (x *ReadResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1882,7 +1997,7 @@ func (x *ReadResource_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource_Response.ProtoReflect.Descriptor instead.
 func (*ReadResource_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13, 1}
+	return file_provider_proto_rawDescGZIP(), []int{14, 1}
 }
 
 func (x *ReadResource_Response) GetNewState() *DynamicValue {
@@ -1906,6 +2021,13 @@ func (x *ReadResource_Response) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+func (x *ReadResource_Response) GetUnchanged() bool {
+	if x != nil {
+		return x.Unchanged
+	}
+	return false
+}
+
 type ReadResources_Request struct {
 	state         protoimpl.MessageState  `protogen:"open.v1"`
 	TypeName      string                  `protobuf:"bytes,1,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
@@ -1916,7 +2038,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1928,7 +2050,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1941,7 +2063,7 @@ func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources_Request.ProtoReflect.Descriptor instead.
 func (*ReadResources_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14, 0}
+	return file_provider_proto_rawDescGZIP(), []int{15, 0}
 }
 
 func (x *ReadResources_Request) GetTypeName() string {
@@ -1969,7 +2091,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1981,7 +2103,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1994,7 +2116,7 @@ func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources_Response.ProtoReflect.Descriptor instead.
 func (*ReadResources_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14, 1}
+	return file_provider_proto_rawDescGZIP(), []int{15, 1}
 }
 
 func (x *ReadResources_Response) GetResults() []*ReadResource_Response {
@@ -2018,13 +2140,21 @@ type PlanResourceChange_Request struct {
 	ProposedNewState *DynamicValue          `protobuf:"bytes,3,opt,name=proposed_new_state,json=proposedNewState,proto3" json:"proposed_new_state,omitempty"`
 	Config           *DynamicValue          `protobuf:"bytes,4,opt,name=config,proto3" json:"config,omitempty"`
 	PriorPrivate     []byte                 `protobuf:"bytes,5,opt,name=prior_private,json=priorPrivate,proto3" json:"prior_private,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// omit_proposed lets the provider leave planned_state out of its
+	// answer when it equals proposed_new_state, as it does for an object
+	// whose configuration did not change.
+	OmitProposed bool `protobuf:"varint,6,opt,name=omit_proposed,json=omitProposed,proto3" json:"omit_proposed,omitempty"`
+	// proposed_is_prior says that proposed_new_state, left out, equals
+	// prior_state, as it does when nothing changed. Only for a plugin
+	// with the capability.
+	ProposedIsPrior bool `protobuf:"varint,7,opt,name=proposed_is_prior,json=proposedIsPrior,proto3" json:"proposed_is_prior,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *PlanResourceChange_Request) Reset() {
 	*x = PlanResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2036,7 +2166,7 @@ func (x *PlanResourceChange_Request) String() string {
 func (*PlanResourceChange_Request) ProtoMessage() {}
 
 func (x *PlanResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2049,7 +2179,7 @@ func (x *PlanResourceChange_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange_Request.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15, 0}
+	return file_provider_proto_rawDescGZIP(), []int{16, 0}
 }
 
 func (x *PlanResourceChange_Request) GetTypeName() string {
@@ -2087,19 +2217,36 @@ func (x *PlanResourceChange_Request) GetPriorPrivate() []byte {
 	return nil
 }
 
+func (x *PlanResourceChange_Request) GetOmitProposed() bool {
+	if x != nil {
+		return x.OmitProposed
+	}
+	return false
+}
+
+func (x *PlanResourceChange_Request) GetProposedIsPrior() bool {
+	if x != nil {
+		return x.ProposedIsPrior
+	}
+	return false
+}
+
 type PlanResourceChange_Response struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	PlannedState    *DynamicValue          `protobuf:"bytes,1,opt,name=planned_state,json=plannedState,proto3" json:"planned_state,omitempty"`
 	RequiresReplace []*AttributePath       `protobuf:"bytes,2,rep,name=requires_replace,json=requiresReplace,proto3" json:"requires_replace,omitempty"`
 	PlannedPrivate  []byte                 `protobuf:"bytes,3,opt,name=planned_private,json=plannedPrivate,proto3" json:"planned_private,omitempty"`
 	Diagnostics     []*Diagnostic          `protobuf:"bytes,4,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// planned_is_proposed says that planned_state, left out, equals the
+	// request's proposed_new_state; only when the request allowed it.
+	PlannedIsProposed bool `protobuf:"varint,5,opt,name=planned_is_proposed,json=plannedIsProposed,proto3" json:"planned_is_proposed,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *PlanResourceChange_Response) Reset() {
 	*x = PlanResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2258,7 @@ func (x *PlanResourceChange_Response) String() string {
 func (*PlanResourceChange_Response) ProtoMessage() {}
 
 func (x *PlanResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2271,7 @@ func (x *PlanResourceChange_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange_Response.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15, 1}
+	return file_provider_proto_rawDescGZIP(), []int{16, 1}
 }
 
 func (x *PlanResourceChange_Response) GetPlannedState() *DynamicValue {
@@ -2155,6 +2302,13 @@ func (x *PlanResourceChange_Response) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+func (x *PlanResourceChange_Response) GetPlannedIsProposed() bool {
+	if x != nil {
+		return x.PlannedIsProposed
+	}
+	return false
+}
+
 type ApplyResourceChange_Request struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	TypeName       string                 `protobuf:"bytes,1,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
@@ -2168,7 +2322,7 @@ type ApplyResourceChange_Request struct {
 
 func (x *ApplyResourceChange_Request) Reset() {
 	*x = ApplyResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2180,7 +2334,7 @@ func (x *ApplyResourceChange_Request) String() string {
 func (*ApplyResourceChange_Request) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2193,7 +2347,7 @@ func (x *ApplyResourceChange_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange_Request.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16, 0}
+	return file_provider_proto_rawDescGZIP(), []int{17, 0}
 }
 
 func (x *ApplyResourceChange_Request) GetTypeName() string {
@@ -2242,7 +2396,7 @@ type ApplyResourceChange_Response struct {
 
 func (x *ApplyResourceChange_Response) Reset() {
 	*x = ApplyResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2408,7 @@ func (x *ApplyResourceChange_Response) String() string {
 func (*ApplyResourceChange_Response) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2267,7 +2421,7 @@ func (x *ApplyResourceChange_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange_Response.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16, 1}
+	return file_provider_proto_rawDescGZIP(), []int{17, 1}
 }
 
 func (x *ApplyResourceChange_Response) GetNewState() *DynamicValue {
@@ -2301,7 +2455,7 @@ type ImportResourceState_Request struct {
 
 func (x *ImportResourceState_Request) Reset() {
 	*x = ImportResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2313,7 +2467,7 @@ func (x *ImportResourceState_Request) String() string {
 func (*ImportResourceState_Request) ProtoMessage() {}
 
 func (x *ImportResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2326,7 +2480,7 @@ func (x *ImportResourceState_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState_Request.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17, 0}
+	return file_provider_proto_rawDescGZIP(), []int{18, 0}
 }
 
 func (x *ImportResourceState_Request) GetTypeName() string {
@@ -2356,7 +2510,7 @@ type ImportResourceState_ImportedResource struct {
 
 func (x *ImportResourceState_ImportedResource) Reset() {
 	*x = ImportResourceState_ImportedResource{}
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2368,7 +2522,7 @@ func (x *ImportResourceState_ImportedResource) String() string {
 func (*ImportResourceState_ImportedResource) ProtoMessage() {}
 
 func (x *ImportResourceState_ImportedResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2381,7 +2535,7 @@ func (x *ImportResourceState_ImportedResource) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use ImportResourceState_ImportedResource.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_ImportedResource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17, 1}
+	return file_provider_proto_rawDescGZIP(), []int{18, 1}
 }
 
 func (x *ImportResourceState_ImportedResource) GetTypeName() string {
@@ -2415,7 +2569,7 @@ type ImportResourceState_Response struct {
 
 func (x *ImportResourceState_Response) Reset() {
 	*x = ImportResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2427,7 +2581,7 @@ func (x *ImportResourceState_Response) String() string {
 func (*ImportResourceState_Response) ProtoMessage() {}
 
 func (x *ImportResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2440,7 +2594,7 @@ func (x *ImportResourceState_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState_Response.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17, 2}
+	return file_provider_proto_rawDescGZIP(), []int{18, 2}
 }
 
 func (x *ImportResourceState_Response) GetImported() []*ImportResourceState_ImportedResource {
@@ -2467,7 +2621,7 @@ type ReadDataSource_Request struct {
 
 func (x *ReadDataSource_Request) Reset() {
 	*x = ReadDataSource_Request{}
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2479,7 +2633,7 @@ func (x *ReadDataSource_Request) String() string {
 func (*ReadDataSource_Request) ProtoMessage() {}
 
 func (x *ReadDataSource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2492,7 +2646,7 @@ func (x *ReadDataSource_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource_Request.ProtoReflect.Descriptor instead.
 func (*ReadDataSource_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18, 0}
+	return file_provider_proto_rawDescGZIP(), []int{19, 0}
 }
 
 func (x *ReadDataSource_Request) GetTypeName() string {
@@ -2519,7 +2673,7 @@ type ReadDataSource_Response struct {
 
 func (x *ReadDataSource_Response) Reset() {
 	*x = ReadDataSource_Response{}
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2531,7 +2685,7 @@ func (x *ReadDataSource_Response) String() string {
 func (*ReadDataSource_Response) ProtoMessage() {}
 
 func (x *ReadDataSource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2544,7 +2698,7 @@ func (x *ReadDataSource_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource_Response.ProtoReflect.Descriptor instead.
 func (*ReadDataSource_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18, 1}
+	return file_provider_proto_rawDescGZIP(), []int{19, 1}
 }
 
 func (x *ReadDataSource_Response) GetState() *DynamicValue {
@@ -2569,7 +2723,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2581,7 +2735,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2594,7 +2748,7 @@ func (x *Stop_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Request.ProtoReflect.Descriptor instead.
 func (*Stop_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19, 0}
+	return file_provider_proto_rawDescGZIP(), []int{20, 0}
 }
 
 type Stop_Response struct {
@@ -2607,7 +2761,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2619,7 +2773,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2632,7 +2786,7 @@ func (x *Stop_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Response.ProtoReflect.Descriptor instead.
 func (*Stop_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19, 1}
+	return file_provider_proto_rawDescGZIP(), []int{20, 1}
 }
 
 func (x *Stop_Response) GetError() string {
@@ -2640,6 +2794,508 @@ func (x *Stop_Response) GetError() string {
 		return x.Error
 	}
 	return ""
+}
+
+// Call is one call of the batch. A provider that does not know a call's
+// kind (a newer host's) answers it with a Result that has no response,
+// and the host makes that call as its own RPC.
+type Batch_Call struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Request:
+	//
+	//	*Batch_Call_ValidateResourceConfig
+	//	*Batch_Call_ValidateDataSourceConfig
+	//	*Batch_Call_UpgradeResourceState
+	//	*Batch_Call_ReadResource
+	//	*Batch_Call_ReadResources
+	//	*Batch_Call_PlanResourceChange
+	//	*Batch_Call_ApplyResourceChange
+	//	*Batch_Call_ImportResourceState
+	//	*Batch_Call_ReadDataSource
+	Request       isBatch_Call_Request `protobuf_oneof:"request"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Batch_Call) Reset() {
+	*x = Batch_Call{}
+	mi := &file_provider_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Batch_Call) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Batch_Call) ProtoMessage() {}
+
+func (x *Batch_Call) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Batch_Call.ProtoReflect.Descriptor instead.
+func (*Batch_Call) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{21, 0}
+}
+
+func (x *Batch_Call) GetRequest() isBatch_Call_Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetValidateResourceConfig() *ValidateResourceConfig_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_ValidateResourceConfig); ok {
+			return x.ValidateResourceConfig
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetValidateDataSourceConfig() *ValidateDataSourceConfig_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_ValidateDataSourceConfig); ok {
+			return x.ValidateDataSourceConfig
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetUpgradeResourceState() *UpgradeResourceState_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_UpgradeResourceState); ok {
+			return x.UpgradeResourceState
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetReadResource() *ReadResource_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_ReadResource); ok {
+			return x.ReadResource
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetReadResources() *ReadResources_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_ReadResources); ok {
+			return x.ReadResources
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetPlanResourceChange() *PlanResourceChange_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_PlanResourceChange); ok {
+			return x.PlanResourceChange
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetApplyResourceChange() *ApplyResourceChange_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_ApplyResourceChange); ok {
+			return x.ApplyResourceChange
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetImportResourceState() *ImportResourceState_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_ImportResourceState); ok {
+			return x.ImportResourceState
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Call) GetReadDataSource() *ReadDataSource_Request {
+	if x != nil {
+		if x, ok := x.Request.(*Batch_Call_ReadDataSource); ok {
+			return x.ReadDataSource
+		}
+	}
+	return nil
+}
+
+type isBatch_Call_Request interface {
+	isBatch_Call_Request()
+}
+
+type Batch_Call_ValidateResourceConfig struct {
+	ValidateResourceConfig *ValidateResourceConfig_Request `protobuf:"bytes,1,opt,name=validate_resource_config,json=validateResourceConfig,proto3,oneof"`
+}
+
+type Batch_Call_ValidateDataSourceConfig struct {
+	ValidateDataSourceConfig *ValidateDataSourceConfig_Request `protobuf:"bytes,2,opt,name=validate_data_source_config,json=validateDataSourceConfig,proto3,oneof"`
+}
+
+type Batch_Call_UpgradeResourceState struct {
+	UpgradeResourceState *UpgradeResourceState_Request `protobuf:"bytes,3,opt,name=upgrade_resource_state,json=upgradeResourceState,proto3,oneof"`
+}
+
+type Batch_Call_ReadResource struct {
+	ReadResource *ReadResource_Request `protobuf:"bytes,4,opt,name=read_resource,json=readResource,proto3,oneof"`
+}
+
+type Batch_Call_ReadResources struct {
+	ReadResources *ReadResources_Request `protobuf:"bytes,5,opt,name=read_resources,json=readResources,proto3,oneof"`
+}
+
+type Batch_Call_PlanResourceChange struct {
+	PlanResourceChange *PlanResourceChange_Request `protobuf:"bytes,6,opt,name=plan_resource_change,json=planResourceChange,proto3,oneof"`
+}
+
+type Batch_Call_ApplyResourceChange struct {
+	ApplyResourceChange *ApplyResourceChange_Request `protobuf:"bytes,7,opt,name=apply_resource_change,json=applyResourceChange,proto3,oneof"`
+}
+
+type Batch_Call_ImportResourceState struct {
+	ImportResourceState *ImportResourceState_Request `protobuf:"bytes,8,opt,name=import_resource_state,json=importResourceState,proto3,oneof"`
+}
+
+type Batch_Call_ReadDataSource struct {
+	ReadDataSource *ReadDataSource_Request `protobuf:"bytes,9,opt,name=read_data_source,json=readDataSource,proto3,oneof"`
+}
+
+func (*Batch_Call_ValidateResourceConfig) isBatch_Call_Request() {}
+
+func (*Batch_Call_ValidateDataSourceConfig) isBatch_Call_Request() {}
+
+func (*Batch_Call_UpgradeResourceState) isBatch_Call_Request() {}
+
+func (*Batch_Call_ReadResource) isBatch_Call_Request() {}
+
+func (*Batch_Call_ReadResources) isBatch_Call_Request() {}
+
+func (*Batch_Call_PlanResourceChange) isBatch_Call_Request() {}
+
+func (*Batch_Call_ApplyResourceChange) isBatch_Call_Request() {}
+
+func (*Batch_Call_ImportResourceState) isBatch_Call_Request() {}
+
+func (*Batch_Call_ReadDataSource) isBatch_Call_Request() {}
+
+type Batch_Result struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// index is the position of the call this answers in Request.calls.
+	Index uint32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// Types that are valid to be assigned to Response:
+	//
+	//	*Batch_Result_ValidateResourceConfig
+	//	*Batch_Result_ValidateDataSourceConfig
+	//	*Batch_Result_UpgradeResourceState
+	//	*Batch_Result_ReadResource
+	//	*Batch_Result_ReadResources
+	//	*Batch_Result_PlanResourceChange
+	//	*Batch_Result_ApplyResourceChange
+	//	*Batch_Result_ImportResourceState
+	//	*Batch_Result_ReadDataSource
+	Response      isBatch_Result_Response `protobuf_oneof:"response"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Batch_Result) Reset() {
+	*x = Batch_Result{}
+	mi := &file_provider_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Batch_Result) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Batch_Result) ProtoMessage() {}
+
+func (x *Batch_Result) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Batch_Result.ProtoReflect.Descriptor instead.
+func (*Batch_Result) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{21, 1}
+}
+
+func (x *Batch_Result) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *Batch_Result) GetResponse() isBatch_Result_Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetValidateResourceConfig() *ValidateResourceConfig_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_ValidateResourceConfig); ok {
+			return x.ValidateResourceConfig
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetValidateDataSourceConfig() *ValidateDataSourceConfig_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_ValidateDataSourceConfig); ok {
+			return x.ValidateDataSourceConfig
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetUpgradeResourceState() *UpgradeResourceState_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_UpgradeResourceState); ok {
+			return x.UpgradeResourceState
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetReadResource() *ReadResource_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_ReadResource); ok {
+			return x.ReadResource
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetReadResources() *ReadResources_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_ReadResources); ok {
+			return x.ReadResources
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetPlanResourceChange() *PlanResourceChange_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_PlanResourceChange); ok {
+			return x.PlanResourceChange
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetApplyResourceChange() *ApplyResourceChange_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_ApplyResourceChange); ok {
+			return x.ApplyResourceChange
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetImportResourceState() *ImportResourceState_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_ImportResourceState); ok {
+			return x.ImportResourceState
+		}
+	}
+	return nil
+}
+
+func (x *Batch_Result) GetReadDataSource() *ReadDataSource_Response {
+	if x != nil {
+		if x, ok := x.Response.(*Batch_Result_ReadDataSource); ok {
+			return x.ReadDataSource
+		}
+	}
+	return nil
+}
+
+type isBatch_Result_Response interface {
+	isBatch_Result_Response()
+}
+
+type Batch_Result_ValidateResourceConfig struct {
+	ValidateResourceConfig *ValidateResourceConfig_Response `protobuf:"bytes,2,opt,name=validate_resource_config,json=validateResourceConfig,proto3,oneof"`
+}
+
+type Batch_Result_ValidateDataSourceConfig struct {
+	ValidateDataSourceConfig *ValidateDataSourceConfig_Response `protobuf:"bytes,3,opt,name=validate_data_source_config,json=validateDataSourceConfig,proto3,oneof"`
+}
+
+type Batch_Result_UpgradeResourceState struct {
+	UpgradeResourceState *UpgradeResourceState_Response `protobuf:"bytes,4,opt,name=upgrade_resource_state,json=upgradeResourceState,proto3,oneof"`
+}
+
+type Batch_Result_ReadResource struct {
+	ReadResource *ReadResource_Response `protobuf:"bytes,5,opt,name=read_resource,json=readResource,proto3,oneof"`
+}
+
+type Batch_Result_ReadResources struct {
+	ReadResources *ReadResources_Response `protobuf:"bytes,6,opt,name=read_resources,json=readResources,proto3,oneof"`
+}
+
+type Batch_Result_PlanResourceChange struct {
+	PlanResourceChange *PlanResourceChange_Response `protobuf:"bytes,7,opt,name=plan_resource_change,json=planResourceChange,proto3,oneof"`
+}
+
+type Batch_Result_ApplyResourceChange struct {
+	ApplyResourceChange *ApplyResourceChange_Response `protobuf:"bytes,8,opt,name=apply_resource_change,json=applyResourceChange,proto3,oneof"`
+}
+
+type Batch_Result_ImportResourceState struct {
+	ImportResourceState *ImportResourceState_Response `protobuf:"bytes,9,opt,name=import_resource_state,json=importResourceState,proto3,oneof"`
+}
+
+type Batch_Result_ReadDataSource struct {
+	ReadDataSource *ReadDataSource_Response `protobuf:"bytes,10,opt,name=read_data_source,json=readDataSource,proto3,oneof"`
+}
+
+func (*Batch_Result_ValidateResourceConfig) isBatch_Result_Response() {}
+
+func (*Batch_Result_ValidateDataSourceConfig) isBatch_Result_Response() {}
+
+func (*Batch_Result_UpgradeResourceState) isBatch_Result_Response() {}
+
+func (*Batch_Result_ReadResource) isBatch_Result_Response() {}
+
+func (*Batch_Result_ReadResources) isBatch_Result_Response() {}
+
+func (*Batch_Result_PlanResourceChange) isBatch_Result_Response() {}
+
+func (*Batch_Result_ApplyResourceChange) isBatch_Result_Response() {}
+
+func (*Batch_Result_ImportResourceState) isBatch_Result_Response() {}
+
+func (*Batch_Result_ReadDataSource) isBatch_Result_Response() {}
+
+type Batch_Request struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Calls []*Batch_Call          `protobuf:"bytes,1,rep,name=calls,proto3" json:"calls,omitempty"`
+	// max_concurrency, when not 0, is the most calls of this host the
+	// provider should run at once, counting those of other batches: the
+	// host's bound on calls in flight (-parallelism), which its callers
+	// do not hold while their calls wait in a batch.
+	MaxConcurrency uint32 `protobuf:"varint,2,opt,name=max_concurrency,json=maxConcurrency,proto3" json:"max_concurrency,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Batch_Request) Reset() {
+	*x = Batch_Request{}
+	mi := &file_provider_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Batch_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Batch_Request) ProtoMessage() {}
+
+func (x *Batch_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Batch_Request.ProtoReflect.Descriptor instead.
+func (*Batch_Request) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{21, 2}
+}
+
+func (x *Batch_Request) GetCalls() []*Batch_Call {
+	if x != nil {
+		return x.Calls
+	}
+	return nil
+}
+
+func (x *Batch_Request) GetMaxConcurrency() uint32 {
+	if x != nil {
+		return x.MaxConcurrency
+	}
+	return 0
+}
+
+// Response carries the answers that were ready together; every call is
+// answered exactly once, in whatever order the calls finish.
+type Batch_Response struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*Batch_Result        `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Batch_Response) Reset() {
+	*x = Batch_Response{}
+	mi := &file_provider_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Batch_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Batch_Response) ProtoMessage() {}
+
+func (x *Batch_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Batch_Response.ProtoReflect.Descriptor instead.
+func (*Batch_Response) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{21, 3}
+}
+
+func (x *Batch_Response) GetResults() []*Batch_Result {
+	if x != nil {
+		return x.Results
+	}
+	return nil
 }
 
 var File_provider_proto protoreflect.FileDescriptor
@@ -2705,20 +3361,24 @@ const file_provider_proto_rawDesc = "" +
 	"\x13NESTING_MODE_SINGLE\x10\x01\x12\x15\n" +
 	"\x11NESTING_MODE_LIST\x10\x02\x12\x14\n" +
 	"\x10NESTING_MODE_SET\x10\x03\x12\x14\n" +
-	"\x10NESTING_MODE_MAP\x10\x04\"\x95\x04\n" +
+	"\x10NESTING_MODE_MAP\x10\x04\"\xdb\x04\n" +
 	"\tGetSchema\x1a\t\n" +
-	"\aRequest\x1a\xfc\x03\n" +
+	"\aRequest\x1a\xc2\x04\n" +
 	"\bResponse\x126\n" +
 	"\bprovider\x18\x01 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\bprovider\x12`\n" +
 	"\x0eresource_types\x18\x02 \x03(\v29.nuvola.provider.v1.GetSchema.Response.ResourceTypesEntryR\rresourceTypes\x12Z\n" +
 	"\fdata_sources\x18\x03 \x03(\v27.nuvola.provider.v1.GetSchema.Response.DataSourcesEntryR\vdataSources\x12@\n" +
-	"\vdiagnostics\x18\x04 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\x1a\\\n" +
+	"\vdiagnostics\x18\x04 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\x12D\n" +
+	"\fcapabilities\x18\x05 \x01(\v2 .nuvola.provider.v1.CapabilitiesR\fcapabilities\x1a\\\n" +
 	"\x12ResourceTypesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
 	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\x1aZ\n" +
 	"\x10DataSourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
-	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"\xab\x01\n" +
+	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"P\n" +
+	"\fCapabilities\x12\x14\n" +
+	"\x05batch\x18\x01 \x01(\bR\x05batch\x12*\n" +
+	"\x11proposed_is_prior\x18\x02 \x01(\bR\x0fproposedIsPrior\"\xab\x01\n" +
 	"\x16ValidateProviderConfig\x1aC\n" +
 	"\aRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\x1aL\n" +
@@ -2749,38 +3409,43 @@ const file_provider_proto_rawDesc = "" +
 	"\braw_json\x18\x03 \x01(\fR\arawJson\x1a\x95\x01\n" +
 	"\bResponse\x12G\n" +
 	"\x0eupgraded_state\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\rupgradedState\x12@\n" +
-	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\x83\x03\n" +
-	"\fReadResource\x1a\xca\x01\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xc8\x03\n" +
+	"\fReadResource\x1a\xf1\x01\n" +
 	"\aRequest\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12A\n" +
 	"\vprior_state\x18\x02 \x01(\v2 .nuvola.provider.v1.DynamicValueR\n" +
 	"priorState\x12\x18\n" +
 	"\aprivate\x18\x03 \x01(\fR\aprivate\x12E\n" +
-	"\rprovider_meta\x18\x04 \x01(\v2 .nuvola.provider.v1.DynamicValueR\fproviderMeta\x1a\xa5\x01\n" +
+	"\rprovider_meta\x18\x04 \x01(\v2 .nuvola.provider.v1.DynamicValueR\fproviderMeta\x12%\n" +
+	"\x0eomit_unchanged\x18\x05 \x01(\bR\romitUnchanged\x1a\xc3\x01\n" +
 	"\bResponse\x12=\n" +
 	"\tnew_state\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12@\n" +
-	"\vdiagnostics\x18\x03 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\x8f\x02\n" +
+	"\vdiagnostics\x18\x03 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\x12\x1c\n" +
+	"\tunchanged\x18\x04 \x01(\bR\tunchanged\"\x8f\x02\n" +
 	"\rReadResources\x1aj\n" +
 	"\aRequest\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12B\n" +
 	"\aobjects\x18\x02 \x03(\v2(.nuvola.provider.v1.ReadResource.RequestR\aobjects\x1a\x91\x01\n" +
 	"\bResponse\x12C\n" +
 	"\aresults\x18\x01 \x03(\v2).nuvola.provider.v1.ReadResource.ResponseR\aresults\x12@\n" +
-	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xbc\x04\n" +
-	"\x12PlanResourceChange\x1a\x98\x02\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xbd\x05\n" +
+	"\x12PlanResourceChange\x1a\xe9\x02\n" +
 	"\aRequest\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12A\n" +
 	"\vprior_state\x18\x02 \x01(\v2 .nuvola.provider.v1.DynamicValueR\n" +
 	"priorState\x12N\n" +
 	"\x12proposed_new_state\x18\x03 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x10proposedNewState\x128\n" +
 	"\x06config\x18\x04 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\x12#\n" +
-	"\rprior_private\x18\x05 \x01(\fR\fpriorPrivate\x1a\x8a\x02\n" +
+	"\rprior_private\x18\x05 \x01(\fR\fpriorPrivate\x12#\n" +
+	"\romit_proposed\x18\x06 \x01(\bR\fomitProposed\x12*\n" +
+	"\x11proposed_is_prior\x18\a \x01(\bR\x0fproposedIsPrior\x1a\xba\x02\n" +
 	"\bResponse\x12E\n" +
 	"\rplanned_state\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\fplannedState\x12L\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2!.nuvola.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
 	"\x0fplanned_private\x18\x03 \x01(\fR\x0eplannedPrivate\x12@\n" +
-	"\vdiagnostics\x18\x04 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xd3\x03\n" +
+	"\vdiagnostics\x18\x04 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\x12.\n" +
+	"\x13planned_is_proposed\x18\x05 \x01(\bR\x11plannedIsProposed\"\xd3\x03\n" +
 	"\x13ApplyResourceChange\x1a\x93\x02\n" +
 	"\aRequest\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12A\n" +
@@ -2814,7 +3479,38 @@ const file_provider_proto_rawDesc = "" +
 	"\x04Stop\x1a\t\n" +
 	"\aRequest\x1a \n" +
 	"\bResponse\x12\x14\n" +
-	"\x05error\x18\x01 \x01(\tR\x05error2\xd9\v\n" +
+	"\x05error\x18\x01 \x01(\tR\x05error\"\x83\x10\n" +
+	"\x05Batch\x1a\x91\a\n" +
+	"\x04Call\x12n\n" +
+	"\x18validate_resource_config\x18\x01 \x01(\v22.nuvola.provider.v1.ValidateResourceConfig.RequestH\x00R\x16validateResourceConfig\x12u\n" +
+	"\x1bvalidate_data_source_config\x18\x02 \x01(\v24.nuvola.provider.v1.ValidateDataSourceConfig.RequestH\x00R\x18validateDataSourceConfig\x12h\n" +
+	"\x16upgrade_resource_state\x18\x03 \x01(\v20.nuvola.provider.v1.UpgradeResourceState.RequestH\x00R\x14upgradeResourceState\x12O\n" +
+	"\rread_resource\x18\x04 \x01(\v2(.nuvola.provider.v1.ReadResource.RequestH\x00R\freadResource\x12R\n" +
+	"\x0eread_resources\x18\x05 \x01(\v2).nuvola.provider.v1.ReadResources.RequestH\x00R\rreadResources\x12b\n" +
+	"\x14plan_resource_change\x18\x06 \x01(\v2..nuvola.provider.v1.PlanResourceChange.RequestH\x00R\x12planResourceChange\x12e\n" +
+	"\x15apply_resource_change\x18\a \x01(\v2/.nuvola.provider.v1.ApplyResourceChange.RequestH\x00R\x13applyResourceChange\x12e\n" +
+	"\x15import_resource_state\x18\b \x01(\v2/.nuvola.provider.v1.ImportResourceState.RequestH\x00R\x13importResourceState\x12V\n" +
+	"\x10read_data_source\x18\t \x01(\v2*.nuvola.provider.v1.ReadDataSource.RequestH\x00R\x0ereadDataSourceB\t\n" +
+	"\arequest\x1a\xb3\a\n" +
+	"\x06Result\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\rR\x05index\x12o\n" +
+	"\x18validate_resource_config\x18\x02 \x01(\v23.nuvola.provider.v1.ValidateResourceConfig.ResponseH\x00R\x16validateResourceConfig\x12v\n" +
+	"\x1bvalidate_data_source_config\x18\x03 \x01(\v25.nuvola.provider.v1.ValidateDataSourceConfig.ResponseH\x00R\x18validateDataSourceConfig\x12i\n" +
+	"\x16upgrade_resource_state\x18\x04 \x01(\v21.nuvola.provider.v1.UpgradeResourceState.ResponseH\x00R\x14upgradeResourceState\x12P\n" +
+	"\rread_resource\x18\x05 \x01(\v2).nuvola.provider.v1.ReadResource.ResponseH\x00R\freadResource\x12S\n" +
+	"\x0eread_resources\x18\x06 \x01(\v2*.nuvola.provider.v1.ReadResources.ResponseH\x00R\rreadResources\x12c\n" +
+	"\x14plan_resource_change\x18\a \x01(\v2/.nuvola.provider.v1.PlanResourceChange.ResponseH\x00R\x12planResourceChange\x12f\n" +
+	"\x15apply_resource_change\x18\b \x01(\v20.nuvola.provider.v1.ApplyResourceChange.ResponseH\x00R\x13applyResourceChange\x12f\n" +
+	"\x15import_resource_state\x18\t \x01(\v20.nuvola.provider.v1.ImportResourceState.ResponseH\x00R\x13importResourceState\x12W\n" +
+	"\x10read_data_source\x18\n" +
+	" \x01(\v2+.nuvola.provider.v1.ReadDataSource.ResponseH\x00R\x0ereadDataSourceB\n" +
+	"\n" +
+	"\bresponse\x1ah\n" +
+	"\aRequest\x124\n" +
+	"\x05calls\x18\x01 \x03(\v2\x1e.nuvola.provider.v1.Batch.CallR\x05calls\x12'\n" +
+	"\x0fmax_concurrency\x18\x02 \x01(\rR\x0emaxConcurrency\x1aF\n" +
+	"\bResponse\x12:\n" +
+	"\aresults\x18\x01 \x03(\v2 .nuvola.provider.v1.Batch.ResultR\aresults2\xab\f\n" +
 	"\bProvider\x12Z\n" +
 	"\tGetSchema\x12%.nuvola.provider.v1.GetSchema.Request\x1a&.nuvola.provider.v1.GetSchema.Response\x12\x81\x01\n" +
 	"\x16ValidateProviderConfig\x122.nuvola.provider.v1.ValidateProviderConfig.Request\x1a3.nuvola.provider.v1.ValidateProviderConfig.Response\x12\x81\x01\n" +
@@ -2828,7 +3524,8 @@ const file_provider_proto_rawDesc = "" +
 	"\x13ApplyResourceChange\x12/.nuvola.provider.v1.ApplyResourceChange.Request\x1a0.nuvola.provider.v1.ApplyResourceChange.Response\x12x\n" +
 	"\x13ImportResourceState\x12/.nuvola.provider.v1.ImportResourceState.Request\x1a0.nuvola.provider.v1.ImportResourceState.Response\x12i\n" +
 	"\x0eReadDataSource\x12*.nuvola.provider.v1.ReadDataSource.Request\x1a+.nuvola.provider.v1.ReadDataSource.Response\x12K\n" +
-	"\x04Stop\x12 .nuvola.provider.v1.Stop.Request\x1a!.nuvola.provider.v1.Stop.ResponseB4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
+	"\x04Stop\x12 .nuvola.provider.v1.Stop.Request\x1a!.nuvola.provider.v1.Stop.Response\x12P\n" +
+	"\x05Batch\x12!.nuvola.provider.v1.Batch.Request\x1a\".nuvola.provider.v1.Batch.Response0\x01B4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
 
 var (
 	file_provider_proto_rawDescOnce sync.Once
@@ -2843,7 +3540,7 @@ func file_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
 var file_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                     // 0: nuvola.provider.v1.Diagnostic.Severity
 	(NestedBlock_NestingMode)(0),                 // 1: nuvola.provider.v1.NestedBlock.NestingMode
@@ -2855,51 +3552,57 @@ var file_provider_proto_goTypes = []any{
 	(*Attribute)(nil),                            // 7: nuvola.provider.v1.Attribute
 	(*NestedBlock)(nil),                          // 8: nuvola.provider.v1.NestedBlock
 	(*GetSchema)(nil),                            // 9: nuvola.provider.v1.GetSchema
-	(*ValidateProviderConfig)(nil),               // 10: nuvola.provider.v1.ValidateProviderConfig
-	(*ValidateResourceConfig)(nil),               // 11: nuvola.provider.v1.ValidateResourceConfig
-	(*ValidateDataSourceConfig)(nil),             // 12: nuvola.provider.v1.ValidateDataSourceConfig
-	(*ConfigureProvider)(nil),                    // 13: nuvola.provider.v1.ConfigureProvider
-	(*UpgradeResourceState)(nil),                 // 14: nuvola.provider.v1.UpgradeResourceState
-	(*ReadResource)(nil),                         // 15: nuvola.provider.v1.ReadResource
-	(*ReadResources)(nil),                        // 16: nuvola.provider.v1.ReadResources
-	(*PlanResourceChange)(nil),                   // 17: nuvola.provider.v1.PlanResourceChange
-	(*ApplyResourceChange)(nil),                  // 18: nuvola.provider.v1.ApplyResourceChange
-	(*ImportResourceState)(nil),                  // 19: nuvola.provider.v1.ImportResourceState
-	(*ReadDataSource)(nil),                       // 20: nuvola.provider.v1.ReadDataSource
-	(*Stop)(nil),                                 // 21: nuvola.provider.v1.Stop
-	(*AttributePath_Step)(nil),                   // 22: nuvola.provider.v1.AttributePath.Step
-	(*GetSchema_Request)(nil),                    // 23: nuvola.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),                   // 24: nuvola.provider.v1.GetSchema.Response
-	nil,                                          // 25: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	nil,                                          // 26: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
-	(*ValidateProviderConfig_Request)(nil),       // 27: nuvola.provider.v1.ValidateProviderConfig.Request
-	(*ValidateProviderConfig_Response)(nil),      // 28: nuvola.provider.v1.ValidateProviderConfig.Response
-	(*ValidateResourceConfig_Request)(nil),       // 29: nuvola.provider.v1.ValidateResourceConfig.Request
-	(*ValidateResourceConfig_Response)(nil),      // 30: nuvola.provider.v1.ValidateResourceConfig.Response
-	(*ValidateDataSourceConfig_Request)(nil),     // 31: nuvola.provider.v1.ValidateDataSourceConfig.Request
-	(*ValidateDataSourceConfig_Response)(nil),    // 32: nuvola.provider.v1.ValidateDataSourceConfig.Response
-	(*ConfigureProvider_Request)(nil),            // 33: nuvola.provider.v1.ConfigureProvider.Request
-	(*ConfigureProvider_Response)(nil),           // 34: nuvola.provider.v1.ConfigureProvider.Response
-	(*UpgradeResourceState_Request)(nil),         // 35: nuvola.provider.v1.UpgradeResourceState.Request
-	(*UpgradeResourceState_Response)(nil),        // 36: nuvola.provider.v1.UpgradeResourceState.Response
-	(*ReadResource_Request)(nil),                 // 37: nuvola.provider.v1.ReadResource.Request
-	(*ReadResource_Response)(nil),                // 38: nuvola.provider.v1.ReadResource.Response
-	(*ReadResources_Request)(nil),                // 39: nuvola.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),               // 40: nuvola.provider.v1.ReadResources.Response
-	(*PlanResourceChange_Request)(nil),           // 41: nuvola.provider.v1.PlanResourceChange.Request
-	(*PlanResourceChange_Response)(nil),          // 42: nuvola.provider.v1.PlanResourceChange.Response
-	(*ApplyResourceChange_Request)(nil),          // 43: nuvola.provider.v1.ApplyResourceChange.Request
-	(*ApplyResourceChange_Response)(nil),         // 44: nuvola.provider.v1.ApplyResourceChange.Response
-	(*ImportResourceState_Request)(nil),          // 45: nuvola.provider.v1.ImportResourceState.Request
-	(*ImportResourceState_ImportedResource)(nil), // 46: nuvola.provider.v1.ImportResourceState.ImportedResource
-	(*ImportResourceState_Response)(nil),         // 47: nuvola.provider.v1.ImportResourceState.Response
-	(*ReadDataSource_Request)(nil),               // 48: nuvola.provider.v1.ReadDataSource.Request
-	(*ReadDataSource_Response)(nil),              // 49: nuvola.provider.v1.ReadDataSource.Response
-	(*Stop_Request)(nil),                         // 50: nuvola.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                        // 51: nuvola.provider.v1.Stop.Response
+	(*Capabilities)(nil),                         // 10: nuvola.provider.v1.Capabilities
+	(*ValidateProviderConfig)(nil),               // 11: nuvola.provider.v1.ValidateProviderConfig
+	(*ValidateResourceConfig)(nil),               // 12: nuvola.provider.v1.ValidateResourceConfig
+	(*ValidateDataSourceConfig)(nil),             // 13: nuvola.provider.v1.ValidateDataSourceConfig
+	(*ConfigureProvider)(nil),                    // 14: nuvola.provider.v1.ConfigureProvider
+	(*UpgradeResourceState)(nil),                 // 15: nuvola.provider.v1.UpgradeResourceState
+	(*ReadResource)(nil),                         // 16: nuvola.provider.v1.ReadResource
+	(*ReadResources)(nil),                        // 17: nuvola.provider.v1.ReadResources
+	(*PlanResourceChange)(nil),                   // 18: nuvola.provider.v1.PlanResourceChange
+	(*ApplyResourceChange)(nil),                  // 19: nuvola.provider.v1.ApplyResourceChange
+	(*ImportResourceState)(nil),                  // 20: nuvola.provider.v1.ImportResourceState
+	(*ReadDataSource)(nil),                       // 21: nuvola.provider.v1.ReadDataSource
+	(*Stop)(nil),                                 // 22: nuvola.provider.v1.Stop
+	(*Batch)(nil),                                // 23: nuvola.provider.v1.Batch
+	(*AttributePath_Step)(nil),                   // 24: nuvola.provider.v1.AttributePath.Step
+	(*GetSchema_Request)(nil),                    // 25: nuvola.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),                   // 26: nuvola.provider.v1.GetSchema.Response
+	nil,                                          // 27: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	nil,                                          // 28: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	(*ValidateProviderConfig_Request)(nil),       // 29: nuvola.provider.v1.ValidateProviderConfig.Request
+	(*ValidateProviderConfig_Response)(nil),      // 30: nuvola.provider.v1.ValidateProviderConfig.Response
+	(*ValidateResourceConfig_Request)(nil),       // 31: nuvola.provider.v1.ValidateResourceConfig.Request
+	(*ValidateResourceConfig_Response)(nil),      // 32: nuvola.provider.v1.ValidateResourceConfig.Response
+	(*ValidateDataSourceConfig_Request)(nil),     // 33: nuvola.provider.v1.ValidateDataSourceConfig.Request
+	(*ValidateDataSourceConfig_Response)(nil),    // 34: nuvola.provider.v1.ValidateDataSourceConfig.Response
+	(*ConfigureProvider_Request)(nil),            // 35: nuvola.provider.v1.ConfigureProvider.Request
+	(*ConfigureProvider_Response)(nil),           // 36: nuvola.provider.v1.ConfigureProvider.Response
+	(*UpgradeResourceState_Request)(nil),         // 37: nuvola.provider.v1.UpgradeResourceState.Request
+	(*UpgradeResourceState_Response)(nil),        // 38: nuvola.provider.v1.UpgradeResourceState.Response
+	(*ReadResource_Request)(nil),                 // 39: nuvola.provider.v1.ReadResource.Request
+	(*ReadResource_Response)(nil),                // 40: nuvola.provider.v1.ReadResource.Response
+	(*ReadResources_Request)(nil),                // 41: nuvola.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),               // 42: nuvola.provider.v1.ReadResources.Response
+	(*PlanResourceChange_Request)(nil),           // 43: nuvola.provider.v1.PlanResourceChange.Request
+	(*PlanResourceChange_Response)(nil),          // 44: nuvola.provider.v1.PlanResourceChange.Response
+	(*ApplyResourceChange_Request)(nil),          // 45: nuvola.provider.v1.ApplyResourceChange.Request
+	(*ApplyResourceChange_Response)(nil),         // 46: nuvola.provider.v1.ApplyResourceChange.Response
+	(*ImportResourceState_Request)(nil),          // 47: nuvola.provider.v1.ImportResourceState.Request
+	(*ImportResourceState_ImportedResource)(nil), // 48: nuvola.provider.v1.ImportResourceState.ImportedResource
+	(*ImportResourceState_Response)(nil),         // 49: nuvola.provider.v1.ImportResourceState.Response
+	(*ReadDataSource_Request)(nil),               // 50: nuvola.provider.v1.ReadDataSource.Request
+	(*ReadDataSource_Response)(nil),              // 51: nuvola.provider.v1.ReadDataSource.Response
+	(*Stop_Request)(nil),                         // 52: nuvola.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                        // 53: nuvola.provider.v1.Stop.Response
+	(*Batch_Call)(nil),                           // 54: nuvola.provider.v1.Batch.Call
+	(*Batch_Result)(nil),                         // 55: nuvola.provider.v1.Batch.Result
+	(*Batch_Request)(nil),                        // 56: nuvola.provider.v1.Batch.Request
+	(*Batch_Response)(nil),                       // 57: nuvola.provider.v1.Batch.Response
 }
 var file_provider_proto_depIdxs = []int32{
-	22, // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
+	24, // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
 	0,  // 1: nuvola.provider.v1.Diagnostic.severity:type_name -> nuvola.provider.v1.Diagnostic.Severity
 	3,  // 2: nuvola.provider.v1.Diagnostic.attribute:type_name -> nuvola.provider.v1.AttributePath
 	6,  // 3: nuvola.provider.v1.Schema.block:type_name -> nuvola.provider.v1.Block
@@ -2909,76 +3612,99 @@ var file_provider_proto_depIdxs = []int32{
 	6,  // 7: nuvola.provider.v1.NestedBlock.block:type_name -> nuvola.provider.v1.Block
 	1,  // 8: nuvola.provider.v1.NestedBlock.nesting:type_name -> nuvola.provider.v1.NestedBlock.NestingMode
 	5,  // 9: nuvola.provider.v1.GetSchema.Response.provider:type_name -> nuvola.provider.v1.Schema
-	25, // 10: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	26, // 11: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	27, // 10: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	28, // 11: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
 	4,  // 12: nuvola.provider.v1.GetSchema.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	5,  // 13: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
-	5,  // 14: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
-	2,  // 15: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 16: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 17: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 18: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 19: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 20: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 21: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 22: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 23: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 24: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 25: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 26: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 27: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 28: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	37, // 29: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
-	38, // 30: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
-	4,  // 31: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 32: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 33: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 34: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 35: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 36: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
-	4,  // 37: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 38: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 39: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 40: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 41: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 42: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 43: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
-	46, // 44: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
-	4,  // 45: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 46: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 47: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 48: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	23, // 49: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
-	27, // 50: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
-	29, // 51: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
-	31, // 52: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	33, // 53: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
-	35, // 54: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
-	37, // 55: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
-	39, // 56: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
-	41, // 57: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
-	43, // 58: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
-	45, // 59: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
-	48, // 60: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
-	50, // 61: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
-	24, // 62: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
-	28, // 63: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
-	30, // 64: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
-	32, // 65: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	34, // 66: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
-	36, // 67: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
-	38, // 68: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
-	40, // 69: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
-	42, // 70: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
-	44, // 71: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
-	47, // 72: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
-	49, // 73: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
-	51, // 74: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
-	62, // [62:75] is the sub-list for method output_type
-	49, // [49:62] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	10, // 13: nuvola.provider.v1.GetSchema.Response.capabilities:type_name -> nuvola.provider.v1.Capabilities
+	5,  // 14: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
+	5,  // 15: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
+	2,  // 16: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 17: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 18: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 19: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 20: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 21: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 22: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 23: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 24: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 25: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 26: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 27: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 28: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 29: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	39, // 30: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
+	40, // 31: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
+	4,  // 32: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 33: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 34: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 35: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 36: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 37: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
+	4,  // 38: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 39: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 40: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 41: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 42: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 43: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 44: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
+	48, // 45: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
+	4,  // 46: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 47: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 48: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 49: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	31, // 50: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
+	33, // 51: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	37, // 52: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
+	39, // 53: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
+	41, // 54: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
+	43, // 55: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
+	45, // 56: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
+	47, // 57: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
+	50, // 58: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
+	32, // 59: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
+	34, // 60: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	38, // 61: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
+	40, // 62: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
+	42, // 63: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
+	44, // 64: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
+	46, // 65: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
+	49, // 66: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
+	51, // 67: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
+	54, // 68: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
+	55, // 69: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
+	25, // 70: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
+	29, // 71: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
+	31, // 72: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
+	33, // 73: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	35, // 74: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
+	37, // 75: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
+	39, // 76: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
+	41, // 77: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
+	43, // 78: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
+	45, // 79: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
+	47, // 80: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
+	50, // 81: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
+	52, // 82: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
+	56, // 83: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
+	26, // 84: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
+	30, // 85: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
+	32, // 86: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
+	34, // 87: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	36, // 88: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
+	38, // 89: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
+	40, // 90: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
+	42, // 91: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
+	44, // 92: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
+	46, // 93: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
+	49, // 94: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
+	51, // 95: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
+	53, // 96: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
+	57, // 97: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
+	84, // [84:98] is the sub-list for method output_type
+	70, // [70:84] is the sub-list for method input_type
+	70, // [70:70] is the sub-list for extension type_name
+	70, // [70:70] is the sub-list for extension extendee
+	0,  // [0:70] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -2986,10 +3712,32 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[20].OneofWrappers = []any{
+	file_provider_proto_msgTypes[22].OneofWrappers = []any{
 		(*AttributePath_Step_AttributeName)(nil),
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
+	}
+	file_provider_proto_msgTypes[52].OneofWrappers = []any{
+		(*Batch_Call_ValidateResourceConfig)(nil),
+		(*Batch_Call_ValidateDataSourceConfig)(nil),
+		(*Batch_Call_UpgradeResourceState)(nil),
+		(*Batch_Call_ReadResource)(nil),
+		(*Batch_Call_ReadResources)(nil),
+		(*Batch_Call_PlanResourceChange)(nil),
+		(*Batch_Call_ApplyResourceChange)(nil),
+		(*Batch_Call_ImportResourceState)(nil),
+		(*Batch_Call_ReadDataSource)(nil),
+	}
+	file_provider_proto_msgTypes[53].OneofWrappers = []any{
+		(*Batch_Result_ValidateResourceConfig)(nil),
+		(*Batch_Result_ValidateDataSourceConfig)(nil),
+		(*Batch_Result_UpgradeResourceState)(nil),
+		(*Batch_Result_ReadResource)(nil),
+		(*Batch_Result_ReadResources)(nil),
+		(*Batch_Result_PlanResourceChange)(nil),
+		(*Batch_Result_ApplyResourceChange)(nil),
+		(*Batch_Result_ImportResourceState)(nil),
+		(*Batch_Result_ReadDataSource)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2997,7 +3745,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   50,
+			NumMessages:   56,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -46,6 +46,7 @@ const (
 	Provider_ImportResourceState_FullMethodName      = "/nuvola.provider.v1.Provider/ImportResourceState"
 	Provider_ReadDataSource_FullMethodName           = "/nuvola.provider.v1.Provider/ReadDataSource"
 	Provider_Stop_FullMethodName                     = "/nuvola.provider.v1.Provider/Stop"
+	Provider_Batch_FullMethodName                    = "/nuvola.provider.v1.Provider/Batch"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -67,6 +68,15 @@ type ProviderClient interface {
 	ImportResourceState(ctx context.Context, in *ImportResourceState_Request, opts ...grpc.CallOption) (*ImportResourceState_Response, error)
 	ReadDataSource(ctx context.Context, in *ReadDataSource_Request, opts ...grpc.CallOption) (*ReadDataSource_Response, error)
 	Stop(ctx context.Context, in *Stop_Request, opts ...grpc.CallOption) (*Stop_Response, error)
+	// Batch carries many calls in one round trip: the host coalesces the
+	// calls its callers make at the same time, since a round trip costs far
+	// more than a small call. The provider runs the calls concurrently, as if
+	// each had come as its own RPC, except that the ReadResources calls of
+	// one type become one call, and streams the answers back as they are
+	// ready, so a slow call holds up no other. The host uses it only with a
+	// plugin that announces it (Capabilities.batch), and makes one RPC per
+	// call if it answers Unimplemented all the same.
+	Batch(ctx context.Context, in *Batch_Request, opts ...grpc.CallOption) (Provider_BatchClient, error)
 }
 
 type providerClient struct {
@@ -194,6 +204,38 @@ func (c *providerClient) Stop(ctx context.Context, in *Stop_Request, opts ...grp
 	return out, nil
 }
 
+func (c *providerClient) Batch(ctx context.Context, in *Batch_Request, opts ...grpc.CallOption) (Provider_BatchClient, error) {
+	stream, err := c.cc.NewStream(ctx, &Provider_ServiceDesc.Streams[0], Provider_Batch_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &providerBatchClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type Provider_BatchClient interface {
+	Recv() (*Batch_Response, error)
+	grpc.ClientStream
+}
+
+type providerBatchClient struct {
+	grpc.ClientStream
+}
+
+func (x *providerBatchClient) Recv() (*Batch_Response, error) {
+	m := new(Batch_Response)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility
@@ -213,6 +255,15 @@ type ProviderServer interface {
 	ImportResourceState(context.Context, *ImportResourceState_Request) (*ImportResourceState_Response, error)
 	ReadDataSource(context.Context, *ReadDataSource_Request) (*ReadDataSource_Response, error)
 	Stop(context.Context, *Stop_Request) (*Stop_Response, error)
+	// Batch carries many calls in one round trip: the host coalesces the
+	// calls its callers make at the same time, since a round trip costs far
+	// more than a small call. The provider runs the calls concurrently, as if
+	// each had come as its own RPC, except that the ReadResources calls of
+	// one type become one call, and streams the answers back as they are
+	// ready, so a slow call holds up no other. The host uses it only with a
+	// plugin that announces it (Capabilities.batch), and makes one RPC per
+	// call if it answers Unimplemented all the same.
+	Batch(*Batch_Request, Provider_BatchServer) error
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -258,6 +309,9 @@ func (UnimplementedProviderServer) ReadDataSource(context.Context, *ReadDataSour
 }
 func (UnimplementedProviderServer) Stop(context.Context, *Stop_Request) (*Stop_Response, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Stop not implemented")
+}
+func (UnimplementedProviderServer) Batch(*Batch_Request, Provider_BatchServer) error {
+	return status.Errorf(codes.Unimplemented, "method Batch not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 
@@ -506,6 +560,27 @@ func _Provider_Stop_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_Batch_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(Batch_Request)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ProviderServer).Batch(m, &providerBatchServer{stream})
+}
+
+type Provider_BatchServer interface {
+	Send(*Batch_Response) error
+	grpc.ServerStream
+}
+
+type providerBatchServer struct {
+	grpc.ServerStream
+}
+
+func (x *providerBatchServer) Send(m *Batch_Response) error {
+	return x.ServerStream.SendMsg(m)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -566,6 +641,12 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _Provider_Stop_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Batch",
+			Handler:       _Provider_Batch_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "provider.proto",
 }
