@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"github.com/nuvola-pa/nuvola/engine/internal/jsonscan"
 	"sync"
 	"unicode/utf8"
 
@@ -36,16 +37,7 @@ type jsonDec struct {
 	i int
 }
 
-func (d *jsonDec) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
+func (d *jsonDec) ws() { d.i = jsonscan.SkipSpace(d.b, d.i) }
 
 // peek skips white space and returns the next byte, or 0 at the end.
 func (d *jsonDec) peek() byte {
@@ -433,43 +425,11 @@ func unquoteSlow(tok []byte) (string, bool) {
 
 // num scans a number token with JSON's grammar.
 func (d *jsonDec) num() bool {
-	b, i := d.b, d.i
-	if i < len(b) && b[i] == '-' {
-		i++
+	end, ok := jsonscan.NumberEnd(d.b, d.i)
+	if ok {
+		d.i = end
 	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	d.i = i
-	return true
+	return ok
 }
 
 // skip passes over one well-formed value.

@@ -14,6 +14,6 @@
 //     journal and fsync'd, so it is durable at once without rewriting the
 //     whole state; the next Load replays a journal left behind by a crash.
 //
-// It may import the standard library, third-party modules and engine/addrs
-// only.
+// It may import the standard library, third-party modules, engine/addrs
+// and engine/internal/jsonscan only.
 package state

@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/json"
+	"github.com/nuvola-pa/nuvola/engine/internal/jsonscan"
 	"strconv"
 )
 
@@ -58,16 +59,7 @@ type fastDec struct {
 	i int
 }
 
-func (d *fastDec) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
+func (d *fastDec) ws() { d.i = jsonscan.SkipSpace(d.b, d.i) }
 
 func (d *fastDec) next() byte {
 	d.ws()
@@ -288,43 +280,11 @@ func (d *fastDec) int(parse func(string) bool) bool {
 
 // num passes over a number token with JSON's grammar.
 func (d *fastDec) num() bool {
-	b, i := d.b, d.i
-	if i < len(b) && b[i] == '-' {
-		i++
+	end, ok := jsonscan.NumberEnd(d.b, d.i)
+	if ok {
+		d.i = end
 	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	d.i = i
-	return true
+	return ok
 }
 
 // skip passes over one well-formed value of any kind.
