@@ -59,12 +59,38 @@ die() {
     exit 1
 }
 
-pid_of() { [ -f "$RUN/$1.pid" ] && cat "$RUN/$1.pid" 2>/dev/null; }
-# alive NAME: the process recorded in NAME's pid file runs
+# A pid file holds "PID STARTTIME" (STARTTIME: field 22 of /proc/PID/stat),
+# so that a pid the kernel gave to another process since (after a reboot, or
+# when the machine's processes were ended) is never taken for ours.
+proc_start() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'; }
+pid_of() {
+    local pid _st
+    [ -f "$RUN/$1.pid" ] || return 1
+    read -r pid _st <"$RUN/$1.pid" || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    echo "$pid"
+}
+# alive NAME: the process recorded in NAME's pid file runs (the same process)
 alive() {
-    local pid
-    pid=$(pid_of "$1") || return 1
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+    local pid st
+    [ -f "$RUN/$1.pid" ] || return 1
+    read -r pid st <"$RUN/$1.pid" || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    [ -n "$st" ] && [ "$(proc_start "$pid")" = "$st" ]
+}
+# owned_group NAME: prints the process group to signal for NAME, if any of
+# it is still ours: the recorded process itself, or (when it has exited) the
+# workers left in its process group.
+owned_group() {
+    local pid st
+    [ -f "$RUN/$1.pid" ] || return 1
+    read -r pid st <"$RUN/$1.pid" || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    if [ -d "/proc/$pid" ]; then
+        [ -n "$st" ] && [ "$(proc_start "$pid")" = "$st" ] && echo "$pid"
+    else
+        kill -0 -- "-$pid" 2>/dev/null && echo "$pid"
+    fi
 }
 # probe_ok NAME: NAME answers on its port (or, without a port, its process runs)
 probe_ok() {

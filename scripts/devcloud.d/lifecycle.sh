@@ -40,8 +40,9 @@ start() {
     shift
     alive "$name" && return 0
     setsid nohup "$@" >>"$LOG/$name.log" 2>&1 </dev/null &
-    echo $! >"$RUN/$name.pid"
+    echo "$! $(proc_start $!)" >"$RUN/$name.pid"
     STARTED+=" $name"
+    rm -f "$STATE/ready.done"
 }
 # as_user USER CMD...: run CMD as the system user USER
 as_user() {
@@ -342,7 +343,7 @@ devcloud_up() {
     fi
 
     phase "compute and volume services up"
-    if [ -n "$STARTED" ] || [ ! -f "$STATE/ready.done" ]; then
+    if [ ! -f "$STATE/ready.done" ]; then
         setup_py ready http://127.0.0.1:5000/v3 "$ADMIN_PASSWORD" "$REGION" 300
         touch "$STATE/ready.done"
     fi
@@ -352,16 +353,15 @@ devcloud_up() {
     echo "  eval \"\$(scripts/devcloud env)\"   # OS_CLOUD=devcloud (admin), devcloud-demo, devcloud-alt"
 }
 
-group_alive() { kill -0 -- "-$1" 2>/dev/null || kill -0 "$1" 2>/dev/null; }
+group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 # stop_group NAME...: SIGTERM each one's process group (started with setsid,
 # so pid = process group: workers go too), all in parallel; wait up to 40 s,
 # then SIGKILL. Only processes named by the devcloud's pid files are touched.
 stop_group() {
     local name pid pids=() names=() i left
     for name in "$@"; do
-        pid=$(pid_of "$name") || continue
-        if [[ "$pid" =~ ^[0-9]+$ ]] && group_alive "$pid"; then
-            kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+        if pid=$(owned_group "$name"); then
+            kill -TERM -- "-$pid" 2>/dev/null || true
             pids+=("$pid")
             names+=("$name")
         else
@@ -379,7 +379,7 @@ stop_group() {
         pid=${pids[$i]}
         if group_alive "$pid"; then
             say "${names[$i]} ($pid) ignored SIGTERM for 40 s: SIGKILL"
-            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+            kill -KILL -- "-$pid" 2>/dev/null || true
         fi
         rm -f "$RUN/${names[$i]}.pid"
         say "stopped ${names[$i]} ($pid)"

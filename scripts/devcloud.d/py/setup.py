@@ -144,6 +144,7 @@ def ready(auth_url, admin_pw, region, timeout):
     conn = openstack.connection.Connection(session=sess, region_name=region)
     cc = cinder_client.Client("3", session=sess, region_name=region)
     deadline = time.time() + timeout
+    next_note = time.time() + 10
     need = {"nova-compute", "cinder-volume", "cinder-scheduler", "nova-scheduler", "nova-conductor"}
     while True:
         up = set()
@@ -160,6 +161,14 @@ def ready(auth_url, admin_pw, region, timeout):
         if need <= up and hv:
             print("ready: %s up, hypervisor %s" % (", ".join(sorted(need)), hv[0].name))
             return
+        if time.time() > next_note:
+            print("ready: waiting for %s%s" % (", ".join(sorted(need - up)) or "-", "" if hv else ", a hypervisor"),
+                  flush=True)
+            next_note = time.time() + 10
+        if time.time() > next_note:
+            print("ready: waiting for %s%s" % (", ".join(sorted(need - up)) or "-", "" if hv else ", a hypervisor"),
+                  flush=True)
+            next_note = time.time() + 10
         if time.time() > deadline:
             sys.exit("not ready after %ss: missing %s%s" % (
                 timeout, ", ".join(sorted(need - up)) or "-", "" if hv else ", no hypervisor"))
