@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: formatting, vet, the whole test suite, a short
 # run of every fuzz target, and the example configurations. The acceptance
-# suite against a real OpenStack runs when NUVOLA_ACC=1.
+# suite against a real OpenStack (scripts/devcloud) runs in CI (CI=true) and
+# when NUVOLA_ACC=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-go.sh
@@ -34,8 +35,37 @@ for ex in examples/*/; do
   echo "ok  $ex"
 done
 
-if [ "${NUVOLA_ACC:-}" = 1 ]; then
-  echo "== acceptance"
-  go test -count=1 -tags acceptance ./...
+# Acceptance, against the devcloud (scripts/devcloud: a real OpenStack on
+# 127.0.0.1): in CI (CI=true) and with NUVOLA_ACC=1. CI also checks the
+# devcloud's own lifecycle (up again, down, up, reset) and stops it at the
+# end; a developer's devcloud is left running. On failure: the tail of every
+# service log.
+if [ "${CI:-}" = true ] || [ "${NUVOLA_ACC:-}" = 1 ]; then
+  echo "== acceptance (devcloud)"
+  acc_ci=0
+  if [ "${CI:-}" = true ]; then acc_ci=1; fi
+  acc_times=""
+  acc_timed() {
+    local name=$1 t=$SECONDS
+    shift
+    "$@"
+    acc_times+=$(printf '  %-22s %5d s' "$name" $((SECONDS - t)))$'\n'
+  }
+  acc_failed() {
+    echo "== acceptance failed: the tail of every devcloud log"
+    scripts/devcloud logs 60 || true
+    if [ $acc_ci = 1 ]; then scripts/devcloud down || true; fi
+  }
+  trap 'if [ $? != 0 ]; then acc_failed; fi' EXIT
+  acc_timed "devcloud up" scripts/devcloud up
+  eval "$(scripts/devcloud env)"
+  acc_timed "acceptance tests" env NUVOLA_ACC=1 go test -count=1 -timeout 30m ./...
+  if [ $acc_ci = 1 ] || [ "${NUVOLA_ACC_DEVCLOUD_LIFECYCLE:-}" = 1 ]; then
+    acc_timed "devcloud lifecycle" env NUVOLA_ACC=1 NUVOLA_ACC_DEVCLOUD_LIFECYCLE=1 \
+      go test -count=1 -timeout 30m -v -run '^TestDevcloudLifecycle$' ./providers/openstack/acctest
+  fi
+  if [ $acc_ci = 1 ]; then acc_timed "devcloud down" scripts/devcloud down; fi
+  trap - EXIT
+  printf 'acceptance timings:\n%s' "$acc_times"
 fi
 echo "all checks passed"
