@@ -114,6 +114,9 @@ type walker struct {
 	forceRepl     map[string]bool
 	moved         map[string]addrs.AbsResourceInstance
 	drift         []*plan.ResourceChange // objects changed outside nuvola
+	// prefetch reads the state's objects in large batches per provider;
+	// nil when the plan does not refresh.
+	prefetch *refreshPrefetch
 	// importTargets caches the expansion of import blocks with for_each.
 	importTargets map[importForEachKey]map[string]repetition
 

@@ -81,6 +81,10 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	}
 	w.dg = dg
 	g := dg.g
+	if !opts.SkipRefresh && len(opts.Targets) == 0 {
+		w.prefetch = newRefreshPrefetch()
+		defer w.prefetch.wait()
+	}
 	if len(opts.Targets) > 0 {
 		var roots []string
 		for key, n := range dg.nodes {
@@ -387,29 +391,36 @@ func (w *walker) refreshResource(abs addrs.AbsResource, schema *plugins.Schema, 
 	if len(keys) == 0 {
 		return out
 	}
-	vals := make([]cty.Value, len(keys))
-	for i, obj := range objs {
-		v, err := w.upgrade(prov, abs.Resource.Type, schema, obj)
-		if err != nil {
-			*diags = append(*diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid object in state",
-				Detail: fmt.Sprintf("%s: %s", abs.Instance(keys[i]), err)})
-			return out
+	vals, results, prefetched := w.prefetched(abs, pa, objs)
+	if !prefetched {
+		vals = make([]cty.Value, len(keys))
+		for i, obj := range objs {
+			v, err := w.upgrade(prov, abs.Resource.Type, schema, obj)
+			if err != nil {
+				*diags = append(*diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid object in state",
+					Detail: fmt.Sprintf("%s: %s", abs.Instance(keys[i]), err)})
+				return out
+			}
+			vals[i] = v
 		}
-		vals[i] = v
 	}
-	if w.popts.SkipRefresh || w.popts.Mode == plan.DestroyMode && w.popts.SkipRefresh {
+	if w.popts.SkipRefresh {
 		for i, k := range keys {
 			out[k] = vals[i]
 		}
 		return out
 	}
 	w.hooks.PreRefresh(abs, len(keys))
-	req := plugins.ReadResourcesRequest{TypeName: abs.Resource.Type, Objects: make([]plugins.ReadResourceRequest, len(keys))}
-	for i := range keys {
-		req.Objects[i] = plugins.ReadResourceRequest{TypeName: abs.Resource.Type, PriorState: vals[i], Private: objs[i].Private}
-	}
 	var resp plugins.ReadResourcesResponse
-	w.call(func(ctx context.Context) { resp = prov.ReadResources(ctx, req) })
+	if prefetched {
+		resp.Results = results
+	} else {
+		req := plugins.ReadResourcesRequest{TypeName: abs.Resource.Type, Objects: make([]plugins.ReadResourceRequest, len(keys))}
+		for i := range keys {
+			req.Objects[i] = plugins.ReadResourceRequest{TypeName: abs.Resource.Type, PriorState: vals[i], Private: objs[i].Private}
+		}
+		w.call(func(ctx context.Context) { resp = prov.ReadResources(ctx, req) })
+	}
 	w.hooks.PostRefresh(abs, len(keys))
 	*diags = append(*diags, w.providerDiags(resp.Diagnostics, nil, hcl.Range{})...)
 	if resp.Diagnostics.HasErrors() || len(resp.Results) != len(keys) {
@@ -503,16 +514,17 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		return diags
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
-	var vr plugins.ValidateResourceConfigResponse
-	w.call(func(ctx context.Context) {
-		vr = prov.ValidateResourceConfig(ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal})
-	})
-	if len(vr.Diagnostics) > 0 {
-		diags = append(diags, w.providerDiags(vr.Diagnostics, r.Config, r.DeclRange)...)
-		if vr.Diagnostics.HasErrors() {
-			rv.set(addr.Resource.Key, cty.DynamicVal)
-			return diags
+	// validated reports the provider's validation of the configuration;
+	// false stops the instance.
+	validated := func(vr plugins.ValidateResourceConfigResponse) bool {
+		if len(vr.Diagnostics) > 0 {
+			diags = append(diags, w.providerDiags(vr.Diagnostics, r.Config, r.DeclRange)...)
+			if vr.Diagnostics.HasErrors() {
+				rv.set(addr.Resource.Key, cty.DynamicVal)
+				return false
+			}
 		}
+		return true
 	}
 
 	var priorObj *state.Object
@@ -526,7 +538,17 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 		priorObj = nil
 	}
 	importID := ""
-	if priorObj == nil && len(n.cfg.Module.Imports) > 0 {
+	// The configuration is validated before anything is imported for
+	// it; otherwise validation and plan go to the provider together.
+	validateFirst := priorObj == nil && len(n.cfg.Module.Imports) > 0
+	if validateFirst {
+		var vr plugins.ValidateResourceConfigResponse
+		w.call(func(ctx context.Context) {
+			vr = prov.ValidateResourceConfig(ctx, plugins.ValidateResourceConfigRequest{TypeName: r.Type, Config: cfgVal})
+		})
+		if !validated(vr) {
+			return diags
+		}
 		id, ok, d := w.importTarget(n, addr, sc)
 		diags = append(diags, d...)
 		if d.HasErrors() {
@@ -562,11 +584,18 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	}
 	effCfg := applyIgnoreChanges(cfgVal, priorVal, ignore, ignoreAll)
 	proposed := proposedNew(schema.Block, priorVal, effCfg)
+	preq := plugins.PlanResourceChangeRequest{
+		TypeName: r.Type, PriorState: priorVal, ProposedNewState: proposed, Config: cfgVal, PriorPrivate: privateOf(priorObj)}
 	var resp plugins.PlanResourceChangeResponse
-	w.call(func(ctx context.Context) {
-		resp = prov.PlanResourceChange(ctx, plugins.PlanResourceChangeRequest{
-			TypeName: r.Type, PriorState: priorVal, ProposedNewState: proposed, Config: cfgVal, PriorPrivate: privateOf(priorObj)})
-	})
+	if validateFirst {
+		w.call(func(ctx context.Context) { resp = prov.PlanResourceChange(ctx, preq) })
+	} else {
+		var vr plugins.ValidateResourceConfigResponse
+		w.call(func(ctx context.Context) { vr, resp = plugins.ValidateAndPlan(ctx, prov, preq) })
+		if !validated(vr) {
+			return diags
+		}
+	}
 	diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
 	if resp.Diagnostics.HasErrors() {
 		rv.set(addr.Resource.Key, cty.DynamicVal)

@@ -50,13 +50,14 @@ type providers struct {
 	mu        sync.Mutex
 	schemas   map[string]*plugins.GetSchemaResponse
 	instances map[string]plugins.Provider // by providerAddr.String(), and "schema:"+source
+	adopted   map[string]bool             // sources whose schema instance was configured
 	all       []plugins.Provider
 	blocks    sync.Map // *plugins.Block -> *blockInfo
 	bodies    sync.Map // bodyKey -> *bodyInfo
 }
 
 func newProviders(f ProviderFactories) *providers {
-	return &providers{factories: f, schemas: map[string]*plugins.GetSchemaResponse{}, instances: map[string]plugins.Provider{}}
+	return &providers{factories: f, schemas: map[string]*plugins.GetSchemaResponse{}, instances: map[string]plugins.Provider{}, adopted: map[string]bool{}}
 }
 
 func (p *providers) start(source string) (plugins.Provider, error) {
@@ -130,13 +131,28 @@ func (p *providers) configured(addr providerAddr) plugins.Provider {
 }
 
 func (p *providers) configure(ctx context.Context, addr providerAddr, config cty.Value) (plugins.Provider, plugins.Diagnostics) {
-	inst, err := p.start(addr.Source)
-	if err != nil {
-		return nil, plugins.Diagnostics{}.FromErr(err, nil)
-	}
+	// The first configuration of a provider takes over the instance that
+	// answered the schema request, so that a command usually starts one
+	// process per provider rather than two.
 	p.mu.Lock()
-	p.all = append(p.all, inst)
+	inst := p.instances["schema:"+addr.Source]
+	if inst != nil && p.adopted[addr.Source] {
+		inst = nil
+	}
+	if inst != nil {
+		p.adopted[addr.Source] = true
+	}
 	p.mu.Unlock()
+	if inst == nil {
+		var err error
+		inst, err = p.start(addr.Source)
+		if err != nil {
+			return nil, plugins.Diagnostics{}.FromErr(err, nil)
+		}
+		p.mu.Lock()
+		p.all = append(p.all, inst)
+		p.mu.Unlock()
+	}
 	v := inst.ValidateProviderConfig(ctx, plugins.ValidateProviderConfigRequest{Config: config})
 	if v.Diagnostics.HasErrors() {
 		return nil, v.Diagnostics

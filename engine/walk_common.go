@@ -308,7 +308,10 @@ func (w *walker) visitProvider(n *node) hcl.Diagnostics {
 		return diags
 	}
 	v, _ = unmarkSensitive(v)
-	_, pd := w.provs.configure(w.ctx, n.prov, v)
+	p, pd := w.provs.configure(w.ctx, n.prov, v)
+	if p != nil {
+		w.startPrefetch(n.prov, p)
+	}
 	return append(diags, w.providerDiags(pd, n.pcfg.Config, n.rng)...)
 }
 
@@ -316,8 +319,19 @@ func (w *walker) visitProvider(n *node) hcl.Diagnostics {
 // configuring an implied empty configuration on first use.
 func (w *walker) provider(pa providerAddr) (plugins.Provider, hcl.Diagnostics) {
 	if p := w.provs.configured(pa); p != nil {
+		w.startPrefetch(pa, p)
 		return p, nil
 	}
+	p, diags := w.configureImplied(pa)
+	if p != nil {
+		w.startPrefetch(pa, p)
+	}
+	return p, diags
+}
+
+// configureImplied configures a provider that has no configuration block,
+// once.
+func (w *walker) configureImplied(pa providerAddr) (plugins.Provider, hcl.Diagnostics) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if p := w.provs.configured(pa); p != nil {

@@ -301,6 +301,37 @@ func (c *grpcClient) PlanResourceChange(ctx context.Context, req PlanResourceCha
 	return planResourceChangeResponseFromProto(schemas, req, preq, presp)
 }
 
+// ValidateAndPlanResourceChange asks a plugin that can to validate and plan
+// in one call; others get the two calls.
+func (c *grpcClient) ValidateAndPlanResourceChange(ctx context.Context, req PlanResourceChangeRequest) (vresp ValidateResourceConfigResponse, resp PlanResourceChangeResponse) {
+	const rpc = "PlanResourceChange"
+	if !c.capabilities().GetValidateInPlan() {
+		return validateThenPlan(ctx, c, req)
+	}
+	defer recoverClient(rpc, &vresp.Diagnostics)
+	schemas, diags := c.schemas(ctx)
+	if diags != nil {
+		return ValidateResourceConfigResponse{Diagnostics: diags}, PlanResourceChangeResponse{}
+	}
+	preq, err := planResourceChangeRequestToProto(schemas, req, c.capabilities().GetProposedIsPrior())
+	if err != nil {
+		return ValidateResourceConfigResponse{Diagnostics: encodeError(rpc, err)}, PlanResourceChangeResponse{}
+	}
+	preq.ValidateConfig = true
+	presp, err := batched(c, ctx, &proto.Batch_Call{Request: &proto.Batch_Call_PlanResourceChange{PlanResourceChange: preq}}, (*proto.Batch_Result).GetPlanResourceChange,
+		func() (*proto.PlanResourceChange_Response, error) {
+			return c.rpc.PlanResourceChange(ctx, preq, callOpts...)
+		})
+	if err != nil {
+		return ValidateResourceConfigResponse{Diagnostics: rpcError(rpc, err)}, PlanResourceChangeResponse{}
+	}
+	vresp.Diagnostics = diagnosticsFromProto(presp.GetValidateDiagnostics())
+	if vresp.Diagnostics.HasErrors() {
+		return vresp, PlanResourceChangeResponse{}
+	}
+	return vresp, planResourceChangeResponseFromProto(schemas, req, preq, presp)
+}
+
 func (c *grpcClient) ApplyResourceChange(ctx context.Context, req ApplyResourceChangeRequest) (resp ApplyResourceChangeResponse) {
 	const rpc = "ApplyResourceChange"
 	defer recoverClient(rpc, &resp.Diagnostics)

@@ -37,7 +37,7 @@ type grpcServer struct {
 }
 
 // serverCapabilities are the additions to the protocol this side serves.
-var serverCapabilities = &proto.Capabilities{Batch: true, ProposedIsPrior: true}
+var serverCapabilities = &proto.Capabilities{Batch: true, ProposedIsPrior: true, ValidateInPlan: true}
 
 type serverSchema struct {
 	resp    *proto.GetSchema_Response
@@ -251,7 +251,17 @@ func (s *grpcServer) PlanResourceChange(ctx context.Context, req *proto.PlanReso
 	if err != nil {
 		return &proto.PlanResourceChange_Response{Diagnostics: requestError(err)}, nil
 	}
-	return planResourceChangeResponseToProto(schemas, req, r, s.provider.PlanResourceChange(ctx, r)), nil
+	var validated []*proto.Diagnostic
+	if req.GetValidateConfig() {
+		v := s.provider.ValidateResourceConfig(ctx, ValidateResourceConfigRequest{TypeName: r.TypeName, Config: r.Config})
+		validated = diagnosticsToProto(v.Diagnostics)
+		if v.Diagnostics.HasErrors() {
+			return &proto.PlanResourceChange_Response{ValidateDiagnostics: validated}, nil
+		}
+	}
+	resp = planResourceChangeResponseToProto(schemas, req, r, s.provider.PlanResourceChange(ctx, r))
+	resp.ValidateDiagnostics = validated
+	return resp, nil
 }
 
 func (s *grpcServer) ApplyResourceChange(ctx context.Context, req *proto.ApplyResourceChange_Request) (resp *proto.ApplyResourceChange_Response, _ error) {

@@ -82,6 +82,24 @@ func (p *launchedProvider) PlanResourceChange(ctx context.Context, req PlanResou
 		func(r *PlanResourceChangeResponse) *Diagnostics { return &r.Diagnostics })
 }
 
+// validatedPlan is the pair of answers of ValidateAndPlanResourceChange.
+type validatedPlan struct {
+	validate ValidateResourceConfigResponse
+	plan     PlanResourceChangeResponse
+}
+
+func (p *launchedProvider) ValidateAndPlanResourceChange(ctx context.Context, req PlanResourceChangeRequest) (ValidateResourceConfigResponse, PlanResourceChangeResponse) {
+	r := guarded(p, ctx, "PlanResourceChange", req.TypeName,
+		func(ctx context.Context) validatedPlan {
+			v, pr := p.inner.ValidateAndPlanResourceChange(ctx, req)
+			return validatedPlan{v, pr}
+		},
+		// Whatever went wrong with the call, the validation did not
+		// pass: nothing is planned.
+		func(r *validatedPlan) *Diagnostics { return &r.validate.Diagnostics })
+	return r.validate, r.plan
+}
+
 func (p *launchedProvider) ApplyResourceChange(ctx context.Context, req ApplyResourceChangeRequest) ApplyResourceChangeResponse {
 	return guarded(p, ctx, "ApplyResourceChange", req.TypeName,
 		func(ctx context.Context) ApplyResourceChangeResponse { return p.inner.ApplyResourceChange(ctx, req) },

@@ -202,3 +202,33 @@ type ReadDataSourceResponse struct {
 	State       cty.Value
 	Diagnostics Diagnostics
 }
+
+// ResourceValidatePlanner is a Provider that validates a resource's
+// configuration and plans its change in one call. A plugin answers both in
+// one round trip, which halves the calls of a plan; the engine uses it
+// through ValidateAndPlan.
+type ResourceValidatePlanner interface {
+	// ValidateAndPlanResourceChange validates req.Config as
+	// ValidateResourceConfig would, then plans req as PlanResourceChange
+	// would, unless the validation found errors: the plan's response is
+	// then empty.
+	ValidateAndPlanResourceChange(ctx context.Context, req PlanResourceChangeRequest) (ValidateResourceConfigResponse, PlanResourceChangeResponse)
+}
+
+// ValidateAndPlan validates a resource's configuration and, when that found
+// no errors, plans its change: in one call when p is a
+// ResourceValidatePlanner, in two otherwise.
+func ValidateAndPlan(ctx context.Context, p Provider, req PlanResourceChangeRequest) (ValidateResourceConfigResponse, PlanResourceChangeResponse) {
+	if vp, ok := p.(ResourceValidatePlanner); ok {
+		return vp.ValidateAndPlanResourceChange(ctx, req)
+	}
+	return validateThenPlan(ctx, p, req)
+}
+
+func validateThenPlan(ctx context.Context, p Provider, req PlanResourceChangeRequest) (ValidateResourceConfigResponse, PlanResourceChangeResponse) {
+	v := p.ValidateResourceConfig(ctx, ValidateResourceConfigRequest{TypeName: req.TypeName, Config: req.Config})
+	if v.Diagnostics.HasErrors() {
+		return v, PlanResourceChangeResponse{}
+	}
+	return v, p.PlanResourceChange(ctx, req)
+}

@@ -54,6 +54,11 @@ func main() {
 	// NUVOLA_CPUPROFILE writes a pprof CPU profile of the command, for
 	// performance work on large configurations.
 	if path := os.Getenv("NUVOLA_CPUPROFILE"); path != "" {
+		if len(os.Args) > 1 && os.Args[1] == "provider" {
+			// A built-in provider's process profiles itself beside the
+			// command's profile instead of overwriting it.
+			path = fmt.Sprintf("%s.provider.%d", path, os.Getpid())
+		}
 		if f, err := os.Create(path); err == nil {
 			_ = pprof.StartCPUProfile(f)
 			defer f.Close()
@@ -107,6 +112,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "nuvola has no command named %q.\n\nTo see all of nuvola's top-level commands, run:\n  nuvola -help\n", args[0])
 		return exitError
 	}
+	defer m.discardPrestarted()
 	return cmd.run(m, args[1:])
 }
 

@@ -49,6 +49,9 @@ type meta struct {
 	compactWarnings        bool
 	stateFlag, backupFlag  string
 	varsFlagSet, lockFlags bool
+	// prestarted are provider instances started ahead of need; the
+	// engine takes them through the factories.
+	prestarted []*prestartedProvider
 }
 
 func (m *meta) flags(name string) *flag.FlagSet {

@@ -67,6 +67,7 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 		m.showDiags(diags)
 		return nil, nil, nil, nil, unlock, false
 	}
+	m.prestartProviders()
 	vars, vd := m.variables(cfg)
 	diags = append(diags, vd...)
 	if diags.HasErrors() {

@@ -264,3 +264,65 @@ func constraintFor(cfg *configs.Config, src string) string {
 	})
 	return out
 }
+
+// prestartedProvider is the first instance of a provider, started while
+// the command still reads its variables and state, so that the engine does
+// not wait for the process to launch when it first needs the provider.
+type prestartedProvider struct {
+	mu    sync.Mutex
+	taken bool
+	ready chan struct{}
+	prov  plugins.Provider
+	err   error
+}
+
+// take returns the started instance once; ok is false after that.
+func (p *prestartedProvider) take() (prov plugins.Provider, err error, ok bool) {
+	p.mu.Lock()
+	if p.taken {
+		p.mu.Unlock()
+		return nil, nil, false
+	}
+	p.taken = true
+	p.mu.Unlock()
+	<-p.ready
+	return p.prov, p.err, true
+}
+
+// prestartProviders starts, in the background, one instance of every
+// provider the loaded configuration needs. The factories hand it out to
+// the first caller and launch further instances as usual.
+func (m *meta) prestartProviders() {
+	if m.cfg == nil || len(m.prestarted) > 0 {
+		return
+	}
+	f := m.factories()
+	for _, src := range requiredSources(m.cfg) {
+		start, ok := f[src]
+		if !ok {
+			continue
+		}
+		p := &prestartedProvider{ready: make(chan struct{})}
+		go func() {
+			defer close(p.ready)
+			p.prov, p.err = start()
+		}()
+		m.prestarted = append(m.prestarted, p)
+		f[src] = func() (plugins.Provider, error) {
+			if prov, err, ok := p.take(); ok {
+				return prov, err
+			}
+			return start()
+		}
+	}
+}
+
+// discardPrestarted ends the prestarted instances nobody took.
+func (m *meta) discardPrestarted() {
+	for _, p := range m.prestarted {
+		if prov, err, ok := p.take(); ok && err == nil && prov != nil {
+			_ = prov.Close()
+		}
+	}
+	m.prestarted = nil
+}

@@ -659,8 +659,11 @@ type Capabilities struct {
 	// proposed_is_prior: the plugin reads
 	// PlanResourceChange.Request.proposed_is_prior.
 	ProposedIsPrior bool `protobuf:"varint,2,opt,name=proposed_is_prior,json=proposedIsPrior,proto3" json:"proposed_is_prior,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// validate_in_plan: the plugin reads
+	// PlanResourceChange.Request.validate_config.
+	ValidateInPlan bool `protobuf:"varint,3,opt,name=validate_in_plan,json=validateInPlan,proto3" json:"validate_in_plan,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -703,6 +706,13 @@ func (x *Capabilities) GetBatch() bool {
 func (x *Capabilities) GetProposedIsPrior() bool {
 	if x != nil {
 		return x.ProposedIsPrior
+	}
+	return false
+}
+
+func (x *Capabilities) GetValidateInPlan() bool {
+	if x != nil {
+		return x.ValidateInPlan
 	}
 	return false
 }
@@ -2148,8 +2158,13 @@ type PlanResourceChange_Request struct {
 	// prior_state, as it does when nothing changed. Only for a plugin
 	// with the capability.
 	ProposedIsPrior bool `protobuf:"varint,7,opt,name=proposed_is_prior,json=proposedIsPrior,proto3" json:"proposed_is_prior,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// validate_config asks the provider to validate config first, as
+	// ValidateResourceConfig does, and to plan only when that found no
+	// errors: one round trip instead of two. Only for a plugin with the
+	// capability.
+	ValidateConfig bool `protobuf:"varint,8,opt,name=validate_config,json=validateConfig,proto3" json:"validate_config,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *PlanResourceChange_Request) Reset() {
@@ -2231,6 +2246,13 @@ func (x *PlanResourceChange_Request) GetProposedIsPrior() bool {
 	return false
 }
 
+func (x *PlanResourceChange_Request) GetValidateConfig() bool {
+	if x != nil {
+		return x.ValidateConfig
+	}
+	return false
+}
+
 type PlanResourceChange_Response struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	PlannedState    *DynamicValue          `protobuf:"bytes,1,opt,name=planned_state,json=plannedState,proto3" json:"planned_state,omitempty"`
@@ -2240,8 +2262,11 @@ type PlanResourceChange_Response struct {
 	// planned_is_proposed says that planned_state, left out, equals the
 	// request's proposed_new_state; only when the request allowed it.
 	PlannedIsProposed bool `protobuf:"varint,5,opt,name=planned_is_proposed,json=plannedIsProposed,proto3" json:"planned_is_proposed,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// validate_diagnostics is the validation's answer when the request
+	// asked for it; when it holds an error, nothing was planned.
+	ValidateDiagnostics []*Diagnostic `protobuf:"bytes,6,rep,name=validate_diagnostics,json=validateDiagnostics,proto3" json:"validate_diagnostics,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *PlanResourceChange_Response) Reset() {
@@ -2307,6 +2332,13 @@ func (x *PlanResourceChange_Response) GetPlannedIsProposed() bool {
 		return x.PlannedIsProposed
 	}
 	return false
+}
+
+func (x *PlanResourceChange_Response) GetValidateDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.ValidateDiagnostics
+	}
+	return nil
 }
 
 type ApplyResourceChange_Request struct {
@@ -3375,10 +3407,11 @@ const file_provider_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\x1aZ\n" +
 	"\x10DataSourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
-	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"P\n" +
+	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"z\n" +
 	"\fCapabilities\x12\x14\n" +
 	"\x05batch\x18\x01 \x01(\bR\x05batch\x12*\n" +
-	"\x11proposed_is_prior\x18\x02 \x01(\bR\x0fproposedIsPrior\"\xab\x01\n" +
+	"\x11proposed_is_prior\x18\x02 \x01(\bR\x0fproposedIsPrior\x12(\n" +
+	"\x10validate_in_plan\x18\x03 \x01(\bR\x0evalidateInPlan\"\xab\x01\n" +
 	"\x16ValidateProviderConfig\x1aC\n" +
 	"\aRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\x1aL\n" +
@@ -3429,8 +3462,8 @@ const file_provider_proto_rawDesc = "" +
 	"\aobjects\x18\x02 \x03(\v2(.nuvola.provider.v1.ReadResource.RequestR\aobjects\x1a\x91\x01\n" +
 	"\bResponse\x12C\n" +
 	"\aresults\x18\x01 \x03(\v2).nuvola.provider.v1.ReadResource.ResponseR\aresults\x12@\n" +
-	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xbd\x05\n" +
-	"\x12PlanResourceChange\x1a\xe9\x02\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xb9\x06\n" +
+	"\x12PlanResourceChange\x1a\x92\x03\n" +
 	"\aRequest\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12A\n" +
 	"\vprior_state\x18\x02 \x01(\v2 .nuvola.provider.v1.DynamicValueR\n" +
@@ -3439,13 +3472,15 @@ const file_provider_proto_rawDesc = "" +
 	"\x06config\x18\x04 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\x12#\n" +
 	"\rprior_private\x18\x05 \x01(\fR\fpriorPrivate\x12#\n" +
 	"\romit_proposed\x18\x06 \x01(\bR\fomitProposed\x12*\n" +
-	"\x11proposed_is_prior\x18\a \x01(\bR\x0fproposedIsPrior\x1a\xba\x02\n" +
+	"\x11proposed_is_prior\x18\a \x01(\bR\x0fproposedIsPrior\x12'\n" +
+	"\x0fvalidate_config\x18\b \x01(\bR\x0evalidateConfig\x1a\x8d\x03\n" +
 	"\bResponse\x12E\n" +
 	"\rplanned_state\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\fplannedState\x12L\n" +
 	"\x10requires_replace\x18\x02 \x03(\v2!.nuvola.provider.v1.AttributePathR\x0frequiresReplace\x12'\n" +
 	"\x0fplanned_private\x18\x03 \x01(\fR\x0eplannedPrivate\x12@\n" +
 	"\vdiagnostics\x18\x04 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\x12.\n" +
-	"\x13planned_is_proposed\x18\x05 \x01(\bR\x11plannedIsProposed\"\xd3\x03\n" +
+	"\x13planned_is_proposed\x18\x05 \x01(\bR\x11plannedIsProposed\x12Q\n" +
+	"\x14validate_diagnostics\x18\x06 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\x13validateDiagnostics\"\xd3\x03\n" +
 	"\x13ApplyResourceChange\x1a\x93\x02\n" +
 	"\aRequest\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12A\n" +
@@ -3641,70 +3676,71 @@ var file_provider_proto_depIdxs = []int32{
 	2,  // 36: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
 	3,  // 37: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
 	4,  // 38: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 39: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 40: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 41: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 42: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 43: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 44: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
-	48, // 45: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
-	4,  // 46: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 47: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 48: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 49: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	31, // 50: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
-	33, // 51: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	37, // 52: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
-	39, // 53: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
-	41, // 54: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
-	43, // 55: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
-	45, // 56: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
-	47, // 57: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
-	50, // 58: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
-	32, // 59: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
-	34, // 60: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	38, // 61: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
-	40, // 62: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
-	42, // 63: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
-	44, // 64: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
-	46, // 65: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
-	49, // 66: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
-	51, // 67: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
-	54, // 68: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
-	55, // 69: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
-	25, // 70: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
-	29, // 71: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
-	31, // 72: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
-	33, // 73: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	35, // 74: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
-	37, // 75: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
-	39, // 76: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
-	41, // 77: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
-	43, // 78: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
-	45, // 79: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
-	47, // 80: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
-	50, // 81: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
-	52, // 82: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
-	56, // 83: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
-	26, // 84: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
-	30, // 85: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
-	32, // 86: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
-	34, // 87: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	36, // 88: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
-	38, // 89: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
-	40, // 90: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
-	42, // 91: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
-	44, // 92: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
-	46, // 93: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
-	49, // 94: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
-	51, // 95: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
-	53, // 96: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
-	57, // 97: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
-	84, // [84:98] is the sub-list for method output_type
-	70, // [70:84] is the sub-list for method input_type
-	70, // [70:70] is the sub-list for extension type_name
-	70, // [70:70] is the sub-list for extension extendee
-	0,  // [0:70] is the sub-list for field type_name
+	4,  // 39: nuvola.provider.v1.PlanResourceChange.Response.validate_diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 40: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 41: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 42: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 43: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 44: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 45: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
+	48, // 46: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
+	4,  // 47: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	2,  // 48: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	2,  // 49: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 50: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	31, // 51: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
+	33, // 52: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	37, // 53: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
+	39, // 54: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
+	41, // 55: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
+	43, // 56: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
+	45, // 57: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
+	47, // 58: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
+	50, // 59: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
+	32, // 60: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
+	34, // 61: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	38, // 62: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
+	40, // 63: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
+	42, // 64: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
+	44, // 65: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
+	46, // 66: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
+	49, // 67: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
+	51, // 68: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
+	54, // 69: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
+	55, // 70: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
+	25, // 71: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
+	29, // 72: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
+	31, // 73: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
+	33, // 74: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	35, // 75: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
+	37, // 76: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
+	39, // 77: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
+	41, // 78: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
+	43, // 79: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
+	45, // 80: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
+	47, // 81: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
+	50, // 82: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
+	52, // 83: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
+	56, // 84: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
+	26, // 85: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
+	30, // 86: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
+	32, // 87: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
+	34, // 88: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	36, // 89: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
+	38, // 90: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
+	40, // 91: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
+	42, // 92: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
+	44, // 93: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
+	46, // 94: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
+	49, // 95: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
+	51, // 96: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
+	53, // 97: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
+	57, // 98: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
+	85, // [85:99] is the sub-list for method output_type
+	71, // [71:85] is the sub-list for method input_type
+	71, // [71:71] is the sub-list for extension type_name
+	71, // [71:71] is the sub-list for extension extendee
+	0,  // [0:71] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
