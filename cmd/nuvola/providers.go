@@ -15,16 +15,27 @@ import (
 	"github.com/nuvola-pa/nuvola/hcl/configs"
 	"github.com/nuvola-pa/nuvola/plugins"
 	nullprov "github.com/nuvola-pa/nuvola/providers/null"
+	"github.com/nuvola-pa/nuvola/providers/openstack"
 )
 
 // builtinProviders are the providers inside this binary, by source. They
 // run as plugins by re-executing the binary ("nuvola provider serve
 // NAME"), so a crashing provider cannot take the command down.
-var builtinProviders = map[string]struct {
+var builtinProviders = func() map[string]builtinProvider {
+	m := map[string]builtinProvider{
+		"registry.opentofu.org/hashicorp/null": {"null", func() plugins.Provider { return nullprov.New() }},
+	}
+	// A configuration that names terraform-provider-openstack, or no
+	// source at all, gets the built-in openstack provider.
+	for _, src := range openstack.Sources {
+		m[src] = builtinProvider{"openstack", openstack.New}
+	}
+	return m
+}()
+
+type builtinProvider struct {
 	name string
 	new  func() plugins.Provider
-}{
-	"registry.opentofu.org/hashicorp/null": {"null", func() plugins.Provider { return nullprov.New() }},
 }
 
 // builtinByName finds a built-in provider by its short name.

@@ -1,0 +1,13 @@
+package networking
+
+import "github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
+
+// Resources are the Neutron resource types.
+func Resources() []*osfw.Resource {
+	return []*osfw.Resource{Network()}
+}
+
+// DataSources are the Neutron data sources.
+func DataSources() []*osfw.DataSource {
+	return nil
+}
