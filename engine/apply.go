@@ -37,6 +37,7 @@ func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*state.State, 
 	}
 	provs := newProviders(opts.Providers)
 	defer provs.close()
+	defer provs.reportMetrics(ctx, opts.Hooks)
 	w := &walker{
 		ctx: ctx, ev: newEvaluator(opts.Config, false, provs), provs: provs,
 		sem: make(chan struct{}, parallelism(opts.Parallelism)), fanout: make(chan struct{}, walkParallelism(opts.Parallelism)), hooks: opts.Hooks,

@@ -48,6 +48,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 
 	provs := newProviders(opts.Providers)
 	defer provs.close()
+	defer provs.reportMetrics(ctx, opts.Hooks)
 	w := &walker{
 		ctx: ctx, ev: newEvaluator(opts.Config, true, provs), provs: provs,
 		sem: make(chan struct{}, parallelism(opts.Parallelism)), fanout: make(chan struct{}, walkParallelism(opts.Parallelism)), hooks: opts.Hooks,

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -241,4 +242,38 @@ func resolveProvider(cfg *configs.Config, r *configs.Resource) (providerAddr, hc
 		}}
 	}
 	return providerAddr{Source: source, Alias: alias}, nil
+}
+
+// MetricsHook is a Hooks that also takes the counters providers report
+// when an operation ends (API requests by service, say).
+type MetricsHook interface {
+	ProviderMetrics(provider string, counters map[string]int64)
+}
+
+// reportMetrics hands every configured provider's counters to the hooks,
+// when they take them.
+func (p *providers) reportMetrics(ctx context.Context, hooks Hooks) {
+	mh, ok := hooks.(MetricsHook)
+	if !ok {
+		return
+	}
+	p.mu.Lock()
+	keys := make([]string, 0, len(p.instances))
+	insts := map[string]plugins.Provider{}
+	for k, inst := range p.instances {
+		if strings.HasPrefix(k, "schema:") {
+			continue
+		}
+		keys = append(keys, k)
+		insts[k] = inst
+	}
+	p.mu.Unlock()
+	sort.Strings(keys)
+	for _, k := range keys {
+		if mr, ok := insts[k].(plugins.MetricsReporter); ok {
+			if m := mr.Metrics(ctx); len(m) > 0 {
+				mh.ProviderMetrics(k, m)
+			}
+		}
+	}
 }

@@ -232,3 +232,10 @@ func validateThenPlan(ctx context.Context, p Provider, req PlanResourceChangeReq
 	}
 	return v, p.PlanResourceChange(ctx, req)
 }
+
+// MetricsReporter is a Provider that keeps counters, such as the API
+// requests it made by service, for the host to report when an operation
+// ends.
+type MetricsReporter interface {
+	Metrics(ctx context.Context) map[string]int64
+}

@@ -104,7 +104,7 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 	p, pd := engine.Plan(m.ctx, engine.PlanOptions{
 		Config: cfg, Sources: m.snapshot(cfg), PriorState: st, Variables: vars, Mode: mode,
 		SkipRefresh: !o.refresh, Targets: targets, ForceReplace: replaces,
-		Parallelism: m.parallelism, Providers: m.factories(),
+		Parallelism: m.parallelism, Providers: m.factories(), Hooks: planHooks{metricsHooks: metricsHooks{m}},
 	})
 	diags = append(diags, pd...)
 	if diags.HasErrors() {
@@ -439,6 +439,7 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 // applyHooks reports progress and counts what finished.
 type applyHooks struct {
 	engine.NoHooks
+	metricsHooks
 	m                         *meta
 	progress                  *views.ApplyProgress
 	mu                        sync.Mutex
@@ -447,7 +448,7 @@ type applyHooks struct {
 }
 
 func newApplyHooks(m *meta) *applyHooks {
-	h := &applyHooks{m: m, start: map[string]time.Time{}}
+	h := &applyHooks{m: m, metricsHooks: metricsHooks{m}, start: map[string]time.Time{}}
 	if m.jsonView == nil {
 		h.progress = views.NewApplyProgress(m.stdout, m.viewOpts())
 	}
@@ -509,4 +510,10 @@ func (h *applyHooks) PostApply(addr addrs.AbsResourceInstance, deposed string, a
 	default:
 		h.m.jsonView.ApplyComplete(addr.String(), a, idOf(nv), elapsed)
 	}
+}
+
+// planHooks are the hooks of a plan: only the providers' counters.
+type planHooks struct {
+	engine.NoHooks
+	metricsHooks
 }

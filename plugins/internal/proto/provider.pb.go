@@ -81,7 +81,7 @@ func (x Diagnostic_Severity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Diagnostic_Severity.Descriptor instead.
 func (Diagnostic_Severity) EnumDescriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{2, 0}
+	return file_provider_proto_rawDescGZIP(), []int{3, 0}
 }
 
 type NestedBlock_NestingMode int32
@@ -136,7 +136,43 @@ func (x NestedBlock_NestingMode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NestedBlock_NestingMode.Descriptor instead.
 func (NestedBlock_NestingMode) EnumDescriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{6, 0}
+	return file_provider_proto_rawDescGZIP(), []int{7, 0}
+}
+
+type GetMetrics struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMetrics) Reset() {
+	*x = GetMetrics{}
+	mi := &file_provider_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMetrics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMetrics) ProtoMessage() {}
+
+func (x *GetMetrics) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMetrics.ProtoReflect.Descriptor instead.
+func (*GetMetrics) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{0}
 }
 
 // DynamicValue is a cty value. An absent DynamicValue is "no value"
@@ -150,7 +186,7 @@ type DynamicValue struct {
 
 func (x *DynamicValue) Reset() {
 	*x = DynamicValue{}
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -162,7 +198,7 @@ func (x *DynamicValue) String() string {
 func (*DynamicValue) ProtoMessage() {}
 
 func (x *DynamicValue) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -175,7 +211,7 @@ func (x *DynamicValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DynamicValue.ProtoReflect.Descriptor instead.
 func (*DynamicValue) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{0}
+	return file_provider_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *DynamicValue) GetMsgpack() []byte {
@@ -197,7 +233,7 @@ type AttributePath struct {
 
 func (x *AttributePath) Reset() {
 	*x = AttributePath{}
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -209,7 +245,7 @@ func (x *AttributePath) String() string {
 func (*AttributePath) ProtoMessage() {}
 
 func (x *AttributePath) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -222,7 +258,7 @@ func (x *AttributePath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AttributePath.ProtoReflect.Descriptor instead.
 func (*AttributePath) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{1}
+	return file_provider_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *AttributePath) GetSteps() []*AttributePath_Step {
@@ -244,7 +280,7 @@ type Diagnostic struct {
 
 func (x *Diagnostic) Reset() {
 	*x = Diagnostic{}
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -256,7 +292,7 @@ func (x *Diagnostic) String() string {
 func (*Diagnostic) ProtoMessage() {}
 
 func (x *Diagnostic) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -269,7 +305,7 @@ func (x *Diagnostic) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
 func (*Diagnostic) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{2}
+	return file_provider_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Diagnostic) GetSeverity() Diagnostic_Severity {
@@ -310,7 +346,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -322,7 +358,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -335,7 +371,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{3}
+	return file_provider_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Schema) GetVersion() int64 {
@@ -366,7 +402,7 @@ type Block struct {
 
 func (x *Block) Reset() {
 	*x = Block{}
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -378,7 +414,7 @@ func (x *Block) String() string {
 func (*Block) ProtoMessage() {}
 
 func (x *Block) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -391,7 +427,7 @@ func (x *Block) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Block.ProtoReflect.Descriptor instead.
 func (*Block) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{4}
+	return file_provider_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Block) GetAttributes() []*Attribute {
@@ -442,7 +478,7 @@ type Attribute struct {
 
 func (x *Attribute) Reset() {
 	*x = Attribute{}
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -454,7 +490,7 @@ func (x *Attribute) String() string {
 func (*Attribute) ProtoMessage() {}
 
 func (x *Attribute) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -467,7 +503,7 @@ func (x *Attribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attribute.ProtoReflect.Descriptor instead.
 func (*Attribute) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{5}
+	return file_provider_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Attribute) GetName() string {
@@ -553,7 +589,7 @@ type NestedBlock struct {
 
 func (x *NestedBlock) Reset() {
 	*x = NestedBlock{}
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -565,7 +601,7 @@ func (x *NestedBlock) String() string {
 func (*NestedBlock) ProtoMessage() {}
 
 func (x *NestedBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -578,7 +614,7 @@ func (x *NestedBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NestedBlock.ProtoReflect.Descriptor instead.
 func (*NestedBlock) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{6}
+	return file_provider_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *NestedBlock) GetTypeName() string {
@@ -624,7 +660,7 @@ type GetSchema struct {
 
 func (x *GetSchema) Reset() {
 	*x = GetSchema{}
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -636,7 +672,7 @@ func (x *GetSchema) String() string {
 func (*GetSchema) ProtoMessage() {}
 
 func (x *GetSchema) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -649,7 +685,7 @@ func (x *GetSchema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema.ProtoReflect.Descriptor instead.
 func (*GetSchema) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7}
+	return file_provider_proto_rawDescGZIP(), []int{8}
 }
 
 type Capabilities struct {
@@ -668,7 +704,7 @@ type Capabilities struct {
 
 func (x *Capabilities) Reset() {
 	*x = Capabilities{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -680,7 +716,7 @@ func (x *Capabilities) String() string {
 func (*Capabilities) ProtoMessage() {}
 
 func (x *Capabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -693,7 +729,7 @@ func (x *Capabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities.ProtoReflect.Descriptor instead.
 func (*Capabilities) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Capabilities) GetBatch() bool {
@@ -725,7 +761,7 @@ type ValidateProviderConfig struct {
 
 func (x *ValidateProviderConfig) Reset() {
 	*x = ValidateProviderConfig{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -737,7 +773,7 @@ func (x *ValidateProviderConfig) String() string {
 func (*ValidateProviderConfig) ProtoMessage() {}
 
 func (x *ValidateProviderConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -750,7 +786,7 @@ func (x *ValidateProviderConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 type ValidateResourceConfig struct {
@@ -761,7 +797,7 @@ type ValidateResourceConfig struct {
 
 func (x *ValidateResourceConfig) Reset() {
 	*x = ValidateResourceConfig{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -773,7 +809,7 @@ func (x *ValidateResourceConfig) String() string {
 func (*ValidateResourceConfig) ProtoMessage() {}
 
 func (x *ValidateResourceConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -786,7 +822,7 @@ func (x *ValidateResourceConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 type ValidateDataSourceConfig struct {
@@ -797,7 +833,7 @@ type ValidateDataSourceConfig struct {
 
 func (x *ValidateDataSourceConfig) Reset() {
 	*x = ValidateDataSourceConfig{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -809,7 +845,7 @@ func (x *ValidateDataSourceConfig) String() string {
 func (*ValidateDataSourceConfig) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -822,7 +858,7 @@ func (x *ValidateDataSourceConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDataSourceConfig.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 type ConfigureProvider struct {
@@ -833,7 +869,7 @@ type ConfigureProvider struct {
 
 func (x *ConfigureProvider) Reset() {
 	*x = ConfigureProvider{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -845,7 +881,7 @@ func (x *ConfigureProvider) String() string {
 func (*ConfigureProvider) ProtoMessage() {}
 
 func (x *ConfigureProvider) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -858,7 +894,7 @@ func (x *ConfigureProvider) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 type UpgradeResourceState struct {
@@ -869,7 +905,7 @@ type UpgradeResourceState struct {
 
 func (x *UpgradeResourceState) Reset() {
 	*x = UpgradeResourceState{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -881,7 +917,7 @@ func (x *UpgradeResourceState) String() string {
 func (*UpgradeResourceState) ProtoMessage() {}
 
 func (x *UpgradeResourceState) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +930,7 @@ func (x *UpgradeResourceState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 type ReadResource struct {
@@ -905,7 +941,7 @@ type ReadResource struct {
 
 func (x *ReadResource) Reset() {
 	*x = ReadResource{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -917,7 +953,7 @@ func (x *ReadResource) String() string {
 func (*ReadResource) ProtoMessage() {}
 
 func (x *ReadResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -930,7 +966,7 @@ func (x *ReadResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource.ProtoReflect.Descriptor instead.
 func (*ReadResource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 type ReadResources struct {
@@ -941,7 +977,7 @@ type ReadResources struct {
 
 func (x *ReadResources) Reset() {
 	*x = ReadResources{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -953,7 +989,7 @@ func (x *ReadResources) String() string {
 func (*ReadResources) ProtoMessage() {}
 
 func (x *ReadResources) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -966,7 +1002,7 @@ func (x *ReadResources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources.ProtoReflect.Descriptor instead.
 func (*ReadResources) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 type PlanResourceChange struct {
@@ -977,7 +1013,7 @@ type PlanResourceChange struct {
 
 func (x *PlanResourceChange) Reset() {
 	*x = PlanResourceChange{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -989,7 +1025,7 @@ func (x *PlanResourceChange) String() string {
 func (*PlanResourceChange) ProtoMessage() {}
 
 func (x *PlanResourceChange) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1002,7 +1038,7 @@ func (x *PlanResourceChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 type ApplyResourceChange struct {
@@ -1013,7 +1049,7 @@ type ApplyResourceChange struct {
 
 func (x *ApplyResourceChange) Reset() {
 	*x = ApplyResourceChange{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1025,7 +1061,7 @@ func (x *ApplyResourceChange) String() string {
 func (*ApplyResourceChange) ProtoMessage() {}
 
 func (x *ApplyResourceChange) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1038,7 +1074,7 @@ func (x *ApplyResourceChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 type ImportResourceState struct {
@@ -1049,7 +1085,7 @@ type ImportResourceState struct {
 
 func (x *ImportResourceState) Reset() {
 	*x = ImportResourceState{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1097,7 @@ func (x *ImportResourceState) String() string {
 func (*ImportResourceState) ProtoMessage() {}
 
 func (x *ImportResourceState) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1110,7 @@ func (x *ImportResourceState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState.ProtoReflect.Descriptor instead.
 func (*ImportResourceState) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 type ReadDataSource struct {
@@ -1085,7 +1121,7 @@ type ReadDataSource struct {
 
 func (x *ReadDataSource) Reset() {
 	*x = ReadDataSource{}
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1133,7 @@ func (x *ReadDataSource) String() string {
 func (*ReadDataSource) ProtoMessage() {}
 
 func (x *ReadDataSource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1146,7 @@ func (x *ReadDataSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource.ProtoReflect.Descriptor instead.
 func (*ReadDataSource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19}
+	return file_provider_proto_rawDescGZIP(), []int{20}
 }
 
 type Stop struct {
@@ -1121,7 +1157,7 @@ type Stop struct {
 
 func (x *Stop) Reset() {
 	*x = Stop{}
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1133,7 +1169,7 @@ func (x *Stop) String() string {
 func (*Stop) ProtoMessage() {}
 
 func (x *Stop) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1146,7 +1182,7 @@ func (x *Stop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop.ProtoReflect.Descriptor instead.
 func (*Stop) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20}
+	return file_provider_proto_rawDescGZIP(), []int{21}
 }
 
 type Batch struct {
@@ -1157,7 +1193,7 @@ type Batch struct {
 
 func (x *Batch) Reset() {
 	*x = Batch{}
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1169,7 +1205,7 @@ func (x *Batch) String() string {
 func (*Batch) ProtoMessage() {}
 
 func (x *Batch) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1182,7 +1218,87 @@ func (x *Batch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch.ProtoReflect.Descriptor instead.
 func (*Batch) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21}
+	return file_provider_proto_rawDescGZIP(), []int{22}
+}
+
+type GetMetrics_Request struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMetrics_Request) Reset() {
+	*x = GetMetrics_Request{}
+	mi := &file_provider_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMetrics_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMetrics_Request) ProtoMessage() {}
+
+func (x *GetMetrics_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMetrics_Request.ProtoReflect.Descriptor instead.
+func (*GetMetrics_Request) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{0, 0}
+}
+
+type GetMetrics_Response struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Counters      map[string]int64       `protobuf:"bytes,1,rep,name=counters,proto3" json:"counters,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMetrics_Response) Reset() {
+	*x = GetMetrics_Response{}
+	mi := &file_provider_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMetrics_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMetrics_Response) ProtoMessage() {}
+
+func (x *GetMetrics_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMetrics_Response.ProtoReflect.Descriptor instead.
+func (*GetMetrics_Response) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{0, 1}
+}
+
+func (x *GetMetrics_Response) GetCounters() map[string]int64 {
+	if x != nil {
+		return x.Counters
+	}
+	return nil
 }
 
 type AttributePath_Step struct {
@@ -1199,7 +1315,7 @@ type AttributePath_Step struct {
 
 func (x *AttributePath_Step) Reset() {
 	*x = AttributePath_Step{}
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1211,7 +1327,7 @@ func (x *AttributePath_Step) String() string {
 func (*AttributePath_Step) ProtoMessage() {}
 
 func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1224,7 +1340,7 @@ func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AttributePath_Step.ProtoReflect.Descriptor instead.
 func (*AttributePath_Step) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{1, 0}
+	return file_provider_proto_rawDescGZIP(), []int{2, 0}
 }
 
 func (x *AttributePath_Step) GetSelector() isAttributePath_Step_Selector {
@@ -1291,7 +1407,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1419,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1432,7 @@ func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema_Request.ProtoReflect.Descriptor instead.
 func (*GetSchema_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7, 0}
+	return file_provider_proto_rawDescGZIP(), []int{8, 0}
 }
 
 type GetSchema_Response struct {
@@ -1334,7 +1450,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1346,7 +1462,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1359,7 +1475,7 @@ func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema_Response.ProtoReflect.Descriptor instead.
 func (*GetSchema_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7, 1}
+	return file_provider_proto_rawDescGZIP(), []int{8, 1}
 }
 
 func (x *GetSchema_Response) GetProvider() *Schema {
@@ -1406,7 +1522,7 @@ type ValidateProviderConfig_Request struct {
 
 func (x *ValidateProviderConfig_Request) Reset() {
 	*x = ValidateProviderConfig_Request{}
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1418,7 +1534,7 @@ func (x *ValidateProviderConfig_Request) String() string {
 func (*ValidateProviderConfig_Request) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1431,7 +1547,7 @@ func (x *ValidateProviderConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9, 0}
+	return file_provider_proto_rawDescGZIP(), []int{10, 0}
 }
 
 func (x *ValidateProviderConfig_Request) GetConfig() *DynamicValue {
@@ -1450,7 +1566,7 @@ type ValidateProviderConfig_Response struct {
 
 func (x *ValidateProviderConfig_Response) Reset() {
 	*x = ValidateProviderConfig_Response{}
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1462,7 +1578,7 @@ func (x *ValidateProviderConfig_Response) String() string {
 func (*ValidateProviderConfig_Response) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1475,7 +1591,7 @@ func (x *ValidateProviderConfig_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9, 1}
+	return file_provider_proto_rawDescGZIP(), []int{10, 1}
 }
 
 func (x *ValidateProviderConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -1495,7 +1611,7 @@ type ValidateResourceConfig_Request struct {
 
 func (x *ValidateResourceConfig_Request) Reset() {
 	*x = ValidateResourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[29]
+	mi := &file_provider_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1507,7 +1623,7 @@ func (x *ValidateResourceConfig_Request) String() string {
 func (*ValidateResourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[29]
+	mi := &file_provider_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1520,7 +1636,7 @@ func (x *ValidateResourceConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10, 0}
+	return file_provider_proto_rawDescGZIP(), []int{11, 0}
 }
 
 func (x *ValidateResourceConfig_Request) GetTypeName() string {
@@ -1546,7 +1662,7 @@ type ValidateResourceConfig_Response struct {
 
 func (x *ValidateResourceConfig_Response) Reset() {
 	*x = ValidateResourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[30]
+	mi := &file_provider_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1558,7 +1674,7 @@ func (x *ValidateResourceConfig_Response) String() string {
 func (*ValidateResourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[30]
+	mi := &file_provider_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1571,7 +1687,7 @@ func (x *ValidateResourceConfig_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10, 1}
+	return file_provider_proto_rawDescGZIP(), []int{11, 1}
 }
 
 func (x *ValidateResourceConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -1591,7 +1707,7 @@ type ValidateDataSourceConfig_Request struct {
 
 func (x *ValidateDataSourceConfig_Request) Reset() {
 	*x = ValidateDataSourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1603,7 +1719,7 @@ func (x *ValidateDataSourceConfig_Request) String() string {
 func (*ValidateDataSourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1616,7 +1732,7 @@ func (x *ValidateDataSourceConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDataSourceConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11, 0}
+	return file_provider_proto_rawDescGZIP(), []int{12, 0}
 }
 
 func (x *ValidateDataSourceConfig_Request) GetTypeName() string {
@@ -1642,7 +1758,7 @@ type ValidateDataSourceConfig_Response struct {
 
 func (x *ValidateDataSourceConfig_Response) Reset() {
 	*x = ValidateDataSourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1654,7 +1770,7 @@ func (x *ValidateDataSourceConfig_Response) String() string {
 func (*ValidateDataSourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1667,7 +1783,7 @@ func (x *ValidateDataSourceConfig_Response) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use ValidateDataSourceConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11, 1}
+	return file_provider_proto_rawDescGZIP(), []int{12, 1}
 }
 
 func (x *ValidateDataSourceConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -1687,7 +1803,7 @@ type ConfigureProvider_Request struct {
 
 func (x *ConfigureProvider_Request) Reset() {
 	*x = ConfigureProvider_Request{}
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1699,7 +1815,7 @@ func (x *ConfigureProvider_Request) String() string {
 func (*ConfigureProvider_Request) ProtoMessage() {}
 
 func (x *ConfigureProvider_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1712,7 +1828,7 @@ func (x *ConfigureProvider_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider_Request.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12, 0}
+	return file_provider_proto_rawDescGZIP(), []int{13, 0}
 }
 
 func (x *ConfigureProvider_Request) GetConfig() *DynamicValue {
@@ -1738,7 +1854,7 @@ type ConfigureProvider_Response struct {
 
 func (x *ConfigureProvider_Response) Reset() {
 	*x = ConfigureProvider_Response{}
-	mi := &file_provider_proto_msgTypes[34]
+	mi := &file_provider_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1750,7 +1866,7 @@ func (x *ConfigureProvider_Response) String() string {
 func (*ConfigureProvider_Response) ProtoMessage() {}
 
 func (x *ConfigureProvider_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[34]
+	mi := &file_provider_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1763,7 +1879,7 @@ func (x *ConfigureProvider_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider_Response.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12, 1}
+	return file_provider_proto_rawDescGZIP(), []int{13, 1}
 }
 
 func (x *ConfigureProvider_Response) GetDiagnostics() []*Diagnostic {
@@ -1786,7 +1902,7 @@ type UpgradeResourceState_Request struct {
 
 func (x *UpgradeResourceState_Request) Reset() {
 	*x = UpgradeResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[35]
+	mi := &file_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1798,7 +1914,7 @@ func (x *UpgradeResourceState_Request) String() string {
 func (*UpgradeResourceState_Request) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[35]
+	mi := &file_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1811,7 +1927,7 @@ func (x *UpgradeResourceState_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState_Request.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13, 0}
+	return file_provider_proto_rawDescGZIP(), []int{14, 0}
 }
 
 func (x *UpgradeResourceState_Request) GetTypeName() string {
@@ -1845,7 +1961,7 @@ type UpgradeResourceState_Response struct {
 
 func (x *UpgradeResourceState_Response) Reset() {
 	*x = UpgradeResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1857,7 +1973,7 @@ func (x *UpgradeResourceState_Response) String() string {
 func (*UpgradeResourceState_Response) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1870,7 +1986,7 @@ func (x *UpgradeResourceState_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState_Response.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13, 1}
+	return file_provider_proto_rawDescGZIP(), []int{14, 1}
 }
 
 func (x *UpgradeResourceState_Response) GetUpgradedState() *DynamicValue {
@@ -1905,7 +2021,7 @@ type ReadResource_Request struct {
 
 func (x *ReadResource_Request) Reset() {
 	*x = ReadResource_Request{}
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1917,7 +2033,7 @@ func (x *ReadResource_Request) String() string {
 func (*ReadResource_Request) ProtoMessage() {}
 
 func (x *ReadResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1930,7 +2046,7 @@ func (x *ReadResource_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource_Request.ProtoReflect.Descriptor instead.
 func (*ReadResource_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14, 0}
+	return file_provider_proto_rawDescGZIP(), []int{15, 0}
 }
 
 func (x *ReadResource_Request) GetTypeName() string {
@@ -1982,7 +2098,7 @@ type ReadResource_Response struct {
 
 func (x *ReadResource_Response) Reset() {
 	*x = ReadResource_Response{}
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1994,7 +2110,7 @@ func (x *ReadResource_Response) String() string {
 func (*ReadResource_Response) ProtoMessage() {}
 
 func (x *ReadResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2007,7 +2123,7 @@ func (x *ReadResource_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource_Response.ProtoReflect.Descriptor instead.
 func (*ReadResource_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14, 1}
+	return file_provider_proto_rawDescGZIP(), []int{15, 1}
 }
 
 func (x *ReadResource_Response) GetNewState() *DynamicValue {
@@ -2048,7 +2164,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2060,7 +2176,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2073,7 +2189,7 @@ func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources_Request.ProtoReflect.Descriptor instead.
 func (*ReadResources_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15, 0}
+	return file_provider_proto_rawDescGZIP(), []int{16, 0}
 }
 
 func (x *ReadResources_Request) GetTypeName() string {
@@ -2101,7 +2217,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2113,7 +2229,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2126,7 +2242,7 @@ func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources_Response.ProtoReflect.Descriptor instead.
 func (*ReadResources_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15, 1}
+	return file_provider_proto_rawDescGZIP(), []int{16, 1}
 }
 
 func (x *ReadResources_Response) GetResults() []*ReadResource_Response {
@@ -2169,7 +2285,7 @@ type PlanResourceChange_Request struct {
 
 func (x *PlanResourceChange_Request) Reset() {
 	*x = PlanResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2181,7 +2297,7 @@ func (x *PlanResourceChange_Request) String() string {
 func (*PlanResourceChange_Request) ProtoMessage() {}
 
 func (x *PlanResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2194,7 +2310,7 @@ func (x *PlanResourceChange_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange_Request.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16, 0}
+	return file_provider_proto_rawDescGZIP(), []int{17, 0}
 }
 
 func (x *PlanResourceChange_Request) GetTypeName() string {
@@ -2271,7 +2387,7 @@ type PlanResourceChange_Response struct {
 
 func (x *PlanResourceChange_Response) Reset() {
 	*x = PlanResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2283,7 +2399,7 @@ func (x *PlanResourceChange_Response) String() string {
 func (*PlanResourceChange_Response) ProtoMessage() {}
 
 func (x *PlanResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2296,7 +2412,7 @@ func (x *PlanResourceChange_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange_Response.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16, 1}
+	return file_provider_proto_rawDescGZIP(), []int{17, 1}
 }
 
 func (x *PlanResourceChange_Response) GetPlannedState() *DynamicValue {
@@ -2354,7 +2470,7 @@ type ApplyResourceChange_Request struct {
 
 func (x *ApplyResourceChange_Request) Reset() {
 	*x = ApplyResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2366,7 +2482,7 @@ func (x *ApplyResourceChange_Request) String() string {
 func (*ApplyResourceChange_Request) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2379,7 +2495,7 @@ func (x *ApplyResourceChange_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange_Request.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17, 0}
+	return file_provider_proto_rawDescGZIP(), []int{18, 0}
 }
 
 func (x *ApplyResourceChange_Request) GetTypeName() string {
@@ -2428,7 +2544,7 @@ type ApplyResourceChange_Response struct {
 
 func (x *ApplyResourceChange_Response) Reset() {
 	*x = ApplyResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2440,7 +2556,7 @@ func (x *ApplyResourceChange_Response) String() string {
 func (*ApplyResourceChange_Response) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2453,7 +2569,7 @@ func (x *ApplyResourceChange_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange_Response.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17, 1}
+	return file_provider_proto_rawDescGZIP(), []int{18, 1}
 }
 
 func (x *ApplyResourceChange_Response) GetNewState() *DynamicValue {
@@ -2487,7 +2603,7 @@ type ImportResourceState_Request struct {
 
 func (x *ImportResourceState_Request) Reset() {
 	*x = ImportResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2499,7 +2615,7 @@ func (x *ImportResourceState_Request) String() string {
 func (*ImportResourceState_Request) ProtoMessage() {}
 
 func (x *ImportResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2512,7 +2628,7 @@ func (x *ImportResourceState_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState_Request.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18, 0}
+	return file_provider_proto_rawDescGZIP(), []int{19, 0}
 }
 
 func (x *ImportResourceState_Request) GetTypeName() string {
@@ -2542,7 +2658,7 @@ type ImportResourceState_ImportedResource struct {
 
 func (x *ImportResourceState_ImportedResource) Reset() {
 	*x = ImportResourceState_ImportedResource{}
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2554,7 +2670,7 @@ func (x *ImportResourceState_ImportedResource) String() string {
 func (*ImportResourceState_ImportedResource) ProtoMessage() {}
 
 func (x *ImportResourceState_ImportedResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2567,7 +2683,7 @@ func (x *ImportResourceState_ImportedResource) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use ImportResourceState_ImportedResource.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_ImportedResource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18, 1}
+	return file_provider_proto_rawDescGZIP(), []int{19, 1}
 }
 
 func (x *ImportResourceState_ImportedResource) GetTypeName() string {
@@ -2601,7 +2717,7 @@ type ImportResourceState_Response struct {
 
 func (x *ImportResourceState_Response) Reset() {
 	*x = ImportResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2613,7 +2729,7 @@ func (x *ImportResourceState_Response) String() string {
 func (*ImportResourceState_Response) ProtoMessage() {}
 
 func (x *ImportResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2626,7 +2742,7 @@ func (x *ImportResourceState_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState_Response.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18, 2}
+	return file_provider_proto_rawDescGZIP(), []int{19, 2}
 }
 
 func (x *ImportResourceState_Response) GetImported() []*ImportResourceState_ImportedResource {
@@ -2653,7 +2769,7 @@ type ReadDataSource_Request struct {
 
 func (x *ReadDataSource_Request) Reset() {
 	*x = ReadDataSource_Request{}
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2665,7 +2781,7 @@ func (x *ReadDataSource_Request) String() string {
 func (*ReadDataSource_Request) ProtoMessage() {}
 
 func (x *ReadDataSource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2678,7 +2794,7 @@ func (x *ReadDataSource_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource_Request.ProtoReflect.Descriptor instead.
 func (*ReadDataSource_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19, 0}
+	return file_provider_proto_rawDescGZIP(), []int{20, 0}
 }
 
 func (x *ReadDataSource_Request) GetTypeName() string {
@@ -2705,7 +2821,7 @@ type ReadDataSource_Response struct {
 
 func (x *ReadDataSource_Response) Reset() {
 	*x = ReadDataSource_Response{}
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2717,7 +2833,7 @@ func (x *ReadDataSource_Response) String() string {
 func (*ReadDataSource_Response) ProtoMessage() {}
 
 func (x *ReadDataSource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2730,7 +2846,7 @@ func (x *ReadDataSource_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource_Response.ProtoReflect.Descriptor instead.
 func (*ReadDataSource_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19, 1}
+	return file_provider_proto_rawDescGZIP(), []int{20, 1}
 }
 
 func (x *ReadDataSource_Response) GetState() *DynamicValue {
@@ -2755,7 +2871,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_provider_proto_msgTypes[50]
+	mi := &file_provider_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2767,7 +2883,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[50]
+	mi := &file_provider_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2780,7 +2896,7 @@ func (x *Stop_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Request.ProtoReflect.Descriptor instead.
 func (*Stop_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20, 0}
+	return file_provider_proto_rawDescGZIP(), []int{21, 0}
 }
 
 type Stop_Response struct {
@@ -2793,7 +2909,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_provider_proto_msgTypes[51]
+	mi := &file_provider_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2805,7 +2921,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[51]
+	mi := &file_provider_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2818,7 +2934,7 @@ func (x *Stop_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Response.ProtoReflect.Descriptor instead.
 func (*Stop_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20, 1}
+	return file_provider_proto_rawDescGZIP(), []int{21, 1}
 }
 
 func (x *Stop_Response) GetError() string {
@@ -2851,7 +2967,7 @@ type Batch_Call struct {
 
 func (x *Batch_Call) Reset() {
 	*x = Batch_Call{}
-	mi := &file_provider_proto_msgTypes[52]
+	mi := &file_provider_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2863,7 +2979,7 @@ func (x *Batch_Call) String() string {
 func (*Batch_Call) ProtoMessage() {}
 
 func (x *Batch_Call) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[52]
+	mi := &file_provider_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2876,7 +2992,7 @@ func (x *Batch_Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Call.ProtoReflect.Descriptor instead.
 func (*Batch_Call) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21, 0}
+	return file_provider_proto_rawDescGZIP(), []int{22, 0}
 }
 
 func (x *Batch_Call) GetRequest() isBatch_Call_Request {
@@ -3047,7 +3163,7 @@ type Batch_Result struct {
 
 func (x *Batch_Result) Reset() {
 	*x = Batch_Result{}
-	mi := &file_provider_proto_msgTypes[53]
+	mi := &file_provider_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3059,7 +3175,7 @@ func (x *Batch_Result) String() string {
 func (*Batch_Result) ProtoMessage() {}
 
 func (x *Batch_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[53]
+	mi := &file_provider_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3072,7 +3188,7 @@ func (x *Batch_Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Result.ProtoReflect.Descriptor instead.
 func (*Batch_Result) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21, 1}
+	return file_provider_proto_rawDescGZIP(), []int{22, 1}
 }
 
 func (x *Batch_Result) GetIndex() uint32 {
@@ -3242,7 +3358,7 @@ type Batch_Request struct {
 
 func (x *Batch_Request) Reset() {
 	*x = Batch_Request{}
-	mi := &file_provider_proto_msgTypes[54]
+	mi := &file_provider_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3254,7 +3370,7 @@ func (x *Batch_Request) String() string {
 func (*Batch_Request) ProtoMessage() {}
 
 func (x *Batch_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[54]
+	mi := &file_provider_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3267,7 +3383,7 @@ func (x *Batch_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Request.ProtoReflect.Descriptor instead.
 func (*Batch_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21, 2}
+	return file_provider_proto_rawDescGZIP(), []int{22, 2}
 }
 
 func (x *Batch_Request) GetCalls() []*Batch_Call {
@@ -3295,7 +3411,7 @@ type Batch_Response struct {
 
 func (x *Batch_Response) Reset() {
 	*x = Batch_Response{}
-	mi := &file_provider_proto_msgTypes[55]
+	mi := &file_provider_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3307,7 +3423,7 @@ func (x *Batch_Response) String() string {
 func (*Batch_Response) ProtoMessage() {}
 
 func (x *Batch_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[55]
+	mi := &file_provider_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3320,7 +3436,7 @@ func (x *Batch_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Response.ProtoReflect.Descriptor instead.
 func (*Batch_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21, 3}
+	return file_provider_proto_rawDescGZIP(), []int{22, 3}
 }
 
 func (x *Batch_Response) GetResults() []*Batch_Result {
@@ -3334,7 +3450,15 @@ var File_provider_proto protoreflect.FileDescriptor
 
 const file_provider_proto_rawDesc = "" +
 	"\n" +
-	"\x0eprovider.proto\x12\x12nuvola.provider.v1\"(\n" +
+	"\x0eprovider.proto\x12\x12nuvola.provider.v1\"\xb4\x01\n" +
+	"\n" +
+	"GetMetrics\x1a\t\n" +
+	"\aRequest\x1a\x9a\x01\n" +
+	"\bResponse\x12Q\n" +
+	"\bcounters\x18\x01 \x03(\v25.nuvola.provider.v1.GetMetrics.Response.CountersEntryR\bcounters\x1a;\n" +
+	"\rCountersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"(\n" +
 	"\fDynamicValue\x12\x18\n" +
 	"\amsgpack\x18\x01 \x01(\fR\amsgpack\"\xe5\x01\n" +
 	"\rAttributePath\x12<\n" +
@@ -3545,7 +3669,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x05calls\x18\x01 \x03(\v2\x1e.nuvola.provider.v1.Batch.CallR\x05calls\x12'\n" +
 	"\x0fmax_concurrency\x18\x02 \x01(\rR\x0emaxConcurrency\x1aF\n" +
 	"\bResponse\x12:\n" +
-	"\aresults\x18\x01 \x03(\v2 .nuvola.provider.v1.Batch.ResultR\aresults2\xab\f\n" +
+	"\aresults\x18\x01 \x03(\v2 .nuvola.provider.v1.Batch.ResultR\aresults2\x8a\r\n" +
 	"\bProvider\x12Z\n" +
 	"\tGetSchema\x12%.nuvola.provider.v1.GetSchema.Request\x1a&.nuvola.provider.v1.GetSchema.Response\x12\x81\x01\n" +
 	"\x16ValidateProviderConfig\x122.nuvola.provider.v1.ValidateProviderConfig.Request\x1a3.nuvola.provider.v1.ValidateProviderConfig.Response\x12\x81\x01\n" +
@@ -3560,7 +3684,9 @@ const file_provider_proto_rawDesc = "" +
 	"\x13ImportResourceState\x12/.nuvola.provider.v1.ImportResourceState.Request\x1a0.nuvola.provider.v1.ImportResourceState.Response\x12i\n" +
 	"\x0eReadDataSource\x12*.nuvola.provider.v1.ReadDataSource.Request\x1a+.nuvola.provider.v1.ReadDataSource.Response\x12K\n" +
 	"\x04Stop\x12 .nuvola.provider.v1.Stop.Request\x1a!.nuvola.provider.v1.Stop.Response\x12P\n" +
-	"\x05Batch\x12!.nuvola.provider.v1.Batch.Request\x1a\".nuvola.provider.v1.Batch.Response0\x01B4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
+	"\x05Batch\x12!.nuvola.provider.v1.Batch.Request\x1a\".nuvola.provider.v1.Batch.Response0\x01\x12]\n" +
+	"\n" +
+	"GetMetrics\x12&.nuvola.provider.v1.GetMetrics.Request\x1a'.nuvola.provider.v1.GetMetrics.ResponseB4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
 
 var (
 	file_provider_proto_rawDescOnce sync.Once
@@ -3575,172 +3701,179 @@ func file_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                     // 0: nuvola.provider.v1.Diagnostic.Severity
 	(NestedBlock_NestingMode)(0),                 // 1: nuvola.provider.v1.NestedBlock.NestingMode
-	(*DynamicValue)(nil),                         // 2: nuvola.provider.v1.DynamicValue
-	(*AttributePath)(nil),                        // 3: nuvola.provider.v1.AttributePath
-	(*Diagnostic)(nil),                           // 4: nuvola.provider.v1.Diagnostic
-	(*Schema)(nil),                               // 5: nuvola.provider.v1.Schema
-	(*Block)(nil),                                // 6: nuvola.provider.v1.Block
-	(*Attribute)(nil),                            // 7: nuvola.provider.v1.Attribute
-	(*NestedBlock)(nil),                          // 8: nuvola.provider.v1.NestedBlock
-	(*GetSchema)(nil),                            // 9: nuvola.provider.v1.GetSchema
-	(*Capabilities)(nil),                         // 10: nuvola.provider.v1.Capabilities
-	(*ValidateProviderConfig)(nil),               // 11: nuvola.provider.v1.ValidateProviderConfig
-	(*ValidateResourceConfig)(nil),               // 12: nuvola.provider.v1.ValidateResourceConfig
-	(*ValidateDataSourceConfig)(nil),             // 13: nuvola.provider.v1.ValidateDataSourceConfig
-	(*ConfigureProvider)(nil),                    // 14: nuvola.provider.v1.ConfigureProvider
-	(*UpgradeResourceState)(nil),                 // 15: nuvola.provider.v1.UpgradeResourceState
-	(*ReadResource)(nil),                         // 16: nuvola.provider.v1.ReadResource
-	(*ReadResources)(nil),                        // 17: nuvola.provider.v1.ReadResources
-	(*PlanResourceChange)(nil),                   // 18: nuvola.provider.v1.PlanResourceChange
-	(*ApplyResourceChange)(nil),                  // 19: nuvola.provider.v1.ApplyResourceChange
-	(*ImportResourceState)(nil),                  // 20: nuvola.provider.v1.ImportResourceState
-	(*ReadDataSource)(nil),                       // 21: nuvola.provider.v1.ReadDataSource
-	(*Stop)(nil),                                 // 22: nuvola.provider.v1.Stop
-	(*Batch)(nil),                                // 23: nuvola.provider.v1.Batch
-	(*AttributePath_Step)(nil),                   // 24: nuvola.provider.v1.AttributePath.Step
-	(*GetSchema_Request)(nil),                    // 25: nuvola.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),                   // 26: nuvola.provider.v1.GetSchema.Response
-	nil,                                          // 27: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	nil,                                          // 28: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
-	(*ValidateProviderConfig_Request)(nil),       // 29: nuvola.provider.v1.ValidateProviderConfig.Request
-	(*ValidateProviderConfig_Response)(nil),      // 30: nuvola.provider.v1.ValidateProviderConfig.Response
-	(*ValidateResourceConfig_Request)(nil),       // 31: nuvola.provider.v1.ValidateResourceConfig.Request
-	(*ValidateResourceConfig_Response)(nil),      // 32: nuvola.provider.v1.ValidateResourceConfig.Response
-	(*ValidateDataSourceConfig_Request)(nil),     // 33: nuvola.provider.v1.ValidateDataSourceConfig.Request
-	(*ValidateDataSourceConfig_Response)(nil),    // 34: nuvola.provider.v1.ValidateDataSourceConfig.Response
-	(*ConfigureProvider_Request)(nil),            // 35: nuvola.provider.v1.ConfigureProvider.Request
-	(*ConfigureProvider_Response)(nil),           // 36: nuvola.provider.v1.ConfigureProvider.Response
-	(*UpgradeResourceState_Request)(nil),         // 37: nuvola.provider.v1.UpgradeResourceState.Request
-	(*UpgradeResourceState_Response)(nil),        // 38: nuvola.provider.v1.UpgradeResourceState.Response
-	(*ReadResource_Request)(nil),                 // 39: nuvola.provider.v1.ReadResource.Request
-	(*ReadResource_Response)(nil),                // 40: nuvola.provider.v1.ReadResource.Response
-	(*ReadResources_Request)(nil),                // 41: nuvola.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),               // 42: nuvola.provider.v1.ReadResources.Response
-	(*PlanResourceChange_Request)(nil),           // 43: nuvola.provider.v1.PlanResourceChange.Request
-	(*PlanResourceChange_Response)(nil),          // 44: nuvola.provider.v1.PlanResourceChange.Response
-	(*ApplyResourceChange_Request)(nil),          // 45: nuvola.provider.v1.ApplyResourceChange.Request
-	(*ApplyResourceChange_Response)(nil),         // 46: nuvola.provider.v1.ApplyResourceChange.Response
-	(*ImportResourceState_Request)(nil),          // 47: nuvola.provider.v1.ImportResourceState.Request
-	(*ImportResourceState_ImportedResource)(nil), // 48: nuvola.provider.v1.ImportResourceState.ImportedResource
-	(*ImportResourceState_Response)(nil),         // 49: nuvola.provider.v1.ImportResourceState.Response
-	(*ReadDataSource_Request)(nil),               // 50: nuvola.provider.v1.ReadDataSource.Request
-	(*ReadDataSource_Response)(nil),              // 51: nuvola.provider.v1.ReadDataSource.Response
-	(*Stop_Request)(nil),                         // 52: nuvola.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                        // 53: nuvola.provider.v1.Stop.Response
-	(*Batch_Call)(nil),                           // 54: nuvola.provider.v1.Batch.Call
-	(*Batch_Result)(nil),                         // 55: nuvola.provider.v1.Batch.Result
-	(*Batch_Request)(nil),                        // 56: nuvola.provider.v1.Batch.Request
-	(*Batch_Response)(nil),                       // 57: nuvola.provider.v1.Batch.Response
+	(*GetMetrics)(nil),                           // 2: nuvola.provider.v1.GetMetrics
+	(*DynamicValue)(nil),                         // 3: nuvola.provider.v1.DynamicValue
+	(*AttributePath)(nil),                        // 4: nuvola.provider.v1.AttributePath
+	(*Diagnostic)(nil),                           // 5: nuvola.provider.v1.Diagnostic
+	(*Schema)(nil),                               // 6: nuvola.provider.v1.Schema
+	(*Block)(nil),                                // 7: nuvola.provider.v1.Block
+	(*Attribute)(nil),                            // 8: nuvola.provider.v1.Attribute
+	(*NestedBlock)(nil),                          // 9: nuvola.provider.v1.NestedBlock
+	(*GetSchema)(nil),                            // 10: nuvola.provider.v1.GetSchema
+	(*Capabilities)(nil),                         // 11: nuvola.provider.v1.Capabilities
+	(*ValidateProviderConfig)(nil),               // 12: nuvola.provider.v1.ValidateProviderConfig
+	(*ValidateResourceConfig)(nil),               // 13: nuvola.provider.v1.ValidateResourceConfig
+	(*ValidateDataSourceConfig)(nil),             // 14: nuvola.provider.v1.ValidateDataSourceConfig
+	(*ConfigureProvider)(nil),                    // 15: nuvola.provider.v1.ConfigureProvider
+	(*UpgradeResourceState)(nil),                 // 16: nuvola.provider.v1.UpgradeResourceState
+	(*ReadResource)(nil),                         // 17: nuvola.provider.v1.ReadResource
+	(*ReadResources)(nil),                        // 18: nuvola.provider.v1.ReadResources
+	(*PlanResourceChange)(nil),                   // 19: nuvola.provider.v1.PlanResourceChange
+	(*ApplyResourceChange)(nil),                  // 20: nuvola.provider.v1.ApplyResourceChange
+	(*ImportResourceState)(nil),                  // 21: nuvola.provider.v1.ImportResourceState
+	(*ReadDataSource)(nil),                       // 22: nuvola.provider.v1.ReadDataSource
+	(*Stop)(nil),                                 // 23: nuvola.provider.v1.Stop
+	(*Batch)(nil),                                // 24: nuvola.provider.v1.Batch
+	(*GetMetrics_Request)(nil),                   // 25: nuvola.provider.v1.GetMetrics.Request
+	(*GetMetrics_Response)(nil),                  // 26: nuvola.provider.v1.GetMetrics.Response
+	nil,                                          // 27: nuvola.provider.v1.GetMetrics.Response.CountersEntry
+	(*AttributePath_Step)(nil),                   // 28: nuvola.provider.v1.AttributePath.Step
+	(*GetSchema_Request)(nil),                    // 29: nuvola.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),                   // 30: nuvola.provider.v1.GetSchema.Response
+	nil,                                          // 31: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	nil,                                          // 32: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	(*ValidateProviderConfig_Request)(nil),       // 33: nuvola.provider.v1.ValidateProviderConfig.Request
+	(*ValidateProviderConfig_Response)(nil),      // 34: nuvola.provider.v1.ValidateProviderConfig.Response
+	(*ValidateResourceConfig_Request)(nil),       // 35: nuvola.provider.v1.ValidateResourceConfig.Request
+	(*ValidateResourceConfig_Response)(nil),      // 36: nuvola.provider.v1.ValidateResourceConfig.Response
+	(*ValidateDataSourceConfig_Request)(nil),     // 37: nuvola.provider.v1.ValidateDataSourceConfig.Request
+	(*ValidateDataSourceConfig_Response)(nil),    // 38: nuvola.provider.v1.ValidateDataSourceConfig.Response
+	(*ConfigureProvider_Request)(nil),            // 39: nuvola.provider.v1.ConfigureProvider.Request
+	(*ConfigureProvider_Response)(nil),           // 40: nuvola.provider.v1.ConfigureProvider.Response
+	(*UpgradeResourceState_Request)(nil),         // 41: nuvola.provider.v1.UpgradeResourceState.Request
+	(*UpgradeResourceState_Response)(nil),        // 42: nuvola.provider.v1.UpgradeResourceState.Response
+	(*ReadResource_Request)(nil),                 // 43: nuvola.provider.v1.ReadResource.Request
+	(*ReadResource_Response)(nil),                // 44: nuvola.provider.v1.ReadResource.Response
+	(*ReadResources_Request)(nil),                // 45: nuvola.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),               // 46: nuvola.provider.v1.ReadResources.Response
+	(*PlanResourceChange_Request)(nil),           // 47: nuvola.provider.v1.PlanResourceChange.Request
+	(*PlanResourceChange_Response)(nil),          // 48: nuvola.provider.v1.PlanResourceChange.Response
+	(*ApplyResourceChange_Request)(nil),          // 49: nuvola.provider.v1.ApplyResourceChange.Request
+	(*ApplyResourceChange_Response)(nil),         // 50: nuvola.provider.v1.ApplyResourceChange.Response
+	(*ImportResourceState_Request)(nil),          // 51: nuvola.provider.v1.ImportResourceState.Request
+	(*ImportResourceState_ImportedResource)(nil), // 52: nuvola.provider.v1.ImportResourceState.ImportedResource
+	(*ImportResourceState_Response)(nil),         // 53: nuvola.provider.v1.ImportResourceState.Response
+	(*ReadDataSource_Request)(nil),               // 54: nuvola.provider.v1.ReadDataSource.Request
+	(*ReadDataSource_Response)(nil),              // 55: nuvola.provider.v1.ReadDataSource.Response
+	(*Stop_Request)(nil),                         // 56: nuvola.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                        // 57: nuvola.provider.v1.Stop.Response
+	(*Batch_Call)(nil),                           // 58: nuvola.provider.v1.Batch.Call
+	(*Batch_Result)(nil),                         // 59: nuvola.provider.v1.Batch.Result
+	(*Batch_Request)(nil),                        // 60: nuvola.provider.v1.Batch.Request
+	(*Batch_Response)(nil),                       // 61: nuvola.provider.v1.Batch.Response
 }
 var file_provider_proto_depIdxs = []int32{
-	24, // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
+	28, // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
 	0,  // 1: nuvola.provider.v1.Diagnostic.severity:type_name -> nuvola.provider.v1.Diagnostic.Severity
-	3,  // 2: nuvola.provider.v1.Diagnostic.attribute:type_name -> nuvola.provider.v1.AttributePath
-	6,  // 3: nuvola.provider.v1.Schema.block:type_name -> nuvola.provider.v1.Block
-	7,  // 4: nuvola.provider.v1.Block.attributes:type_name -> nuvola.provider.v1.Attribute
-	8,  // 5: nuvola.provider.v1.Block.block_types:type_name -> nuvola.provider.v1.NestedBlock
-	2,  // 6: nuvola.provider.v1.Attribute.default_value:type_name -> nuvola.provider.v1.DynamicValue
-	6,  // 7: nuvola.provider.v1.NestedBlock.block:type_name -> nuvola.provider.v1.Block
+	4,  // 2: nuvola.provider.v1.Diagnostic.attribute:type_name -> nuvola.provider.v1.AttributePath
+	7,  // 3: nuvola.provider.v1.Schema.block:type_name -> nuvola.provider.v1.Block
+	8,  // 4: nuvola.provider.v1.Block.attributes:type_name -> nuvola.provider.v1.Attribute
+	9,  // 5: nuvola.provider.v1.Block.block_types:type_name -> nuvola.provider.v1.NestedBlock
+	3,  // 6: nuvola.provider.v1.Attribute.default_value:type_name -> nuvola.provider.v1.DynamicValue
+	7,  // 7: nuvola.provider.v1.NestedBlock.block:type_name -> nuvola.provider.v1.Block
 	1,  // 8: nuvola.provider.v1.NestedBlock.nesting:type_name -> nuvola.provider.v1.NestedBlock.NestingMode
-	5,  // 9: nuvola.provider.v1.GetSchema.Response.provider:type_name -> nuvola.provider.v1.Schema
-	27, // 10: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	28, // 11: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
-	4,  // 12: nuvola.provider.v1.GetSchema.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	10, // 13: nuvola.provider.v1.GetSchema.Response.capabilities:type_name -> nuvola.provider.v1.Capabilities
-	5,  // 14: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
-	5,  // 15: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
-	2,  // 16: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 17: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 18: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 19: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 20: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 21: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 22: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 23: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 24: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 25: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 26: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 27: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 28: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 29: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	39, // 30: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
-	40, // 31: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
-	4,  // 32: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 33: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 34: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 35: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 36: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 37: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
-	4,  // 38: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	4,  // 39: nuvola.provider.v1.PlanResourceChange.Response.validate_diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 40: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 41: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 42: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 43: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 44: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 45: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
-	48, // 46: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
-	4,  // 47: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	2,  // 48: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	2,  // 49: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 50: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	31, // 51: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
-	33, // 52: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	37, // 53: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
-	39, // 54: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
-	41, // 55: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
-	43, // 56: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
-	45, // 57: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
-	47, // 58: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
-	50, // 59: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
-	32, // 60: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
-	34, // 61: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	38, // 62: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
-	40, // 63: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
-	42, // 64: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
-	44, // 65: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
-	46, // 66: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
-	49, // 67: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
-	51, // 68: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
-	54, // 69: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
-	55, // 70: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
-	25, // 71: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
-	29, // 72: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
-	31, // 73: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
-	33, // 74: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	35, // 75: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
-	37, // 76: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
-	39, // 77: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
-	41, // 78: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
-	43, // 79: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
-	45, // 80: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
-	47, // 81: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
-	50, // 82: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
-	52, // 83: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
-	56, // 84: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
-	26, // 85: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
-	30, // 86: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
-	32, // 87: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
-	34, // 88: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	36, // 89: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
-	38, // 90: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
-	40, // 91: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
-	42, // 92: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
-	44, // 93: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
-	46, // 94: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
-	49, // 95: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
-	51, // 96: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
-	53, // 97: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
-	57, // 98: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
-	85, // [85:99] is the sub-list for method output_type
-	71, // [71:85] is the sub-list for method input_type
-	71, // [71:71] is the sub-list for extension type_name
-	71, // [71:71] is the sub-list for extension extendee
-	0,  // [0:71] is the sub-list for field type_name
+	27, // 9: nuvola.provider.v1.GetMetrics.Response.counters:type_name -> nuvola.provider.v1.GetMetrics.Response.CountersEntry
+	6,  // 10: nuvola.provider.v1.GetSchema.Response.provider:type_name -> nuvola.provider.v1.Schema
+	31, // 11: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	32, // 12: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	5,  // 13: nuvola.provider.v1.GetSchema.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	11, // 14: nuvola.provider.v1.GetSchema.Response.capabilities:type_name -> nuvola.provider.v1.Capabilities
+	6,  // 15: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
+	6,  // 16: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
+	3,  // 17: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 18: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 19: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 20: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 21: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 22: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 23: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 24: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 25: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 26: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 27: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 28: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 29: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 30: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	43, // 31: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
+	44, // 32: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
+	5,  // 33: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 34: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 35: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 36: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 37: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	4,  // 38: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
+	5,  // 39: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	5,  // 40: nuvola.provider.v1.PlanResourceChange.Response.validate_diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 41: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 42: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 43: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 44: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 45: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 46: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
+	52, // 47: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
+	5,  // 48: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,  // 49: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	3,  // 50: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
+	5,  // 51: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	35, // 52: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
+	37, // 53: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	41, // 54: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
+	43, // 55: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
+	45, // 56: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
+	47, // 57: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
+	49, // 58: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
+	51, // 59: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
+	54, // 60: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
+	36, // 61: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
+	38, // 62: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	42, // 63: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
+	44, // 64: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
+	46, // 65: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
+	48, // 66: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
+	50, // 67: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
+	53, // 68: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
+	55, // 69: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
+	58, // 70: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
+	59, // 71: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
+	29, // 72: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
+	33, // 73: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
+	35, // 74: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
+	37, // 75: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	39, // 76: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
+	41, // 77: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
+	43, // 78: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
+	45, // 79: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
+	47, // 80: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
+	49, // 81: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
+	51, // 82: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
+	54, // 83: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
+	56, // 84: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
+	60, // 85: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
+	25, // 86: nuvola.provider.v1.Provider.GetMetrics:input_type -> nuvola.provider.v1.GetMetrics.Request
+	30, // 87: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
+	34, // 88: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
+	36, // 89: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
+	38, // 90: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	40, // 91: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
+	42, // 92: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
+	44, // 93: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
+	46, // 94: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
+	48, // 95: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
+	50, // 96: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
+	53, // 97: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
+	55, // 98: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
+	57, // 99: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
+	61, // 100: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
+	26, // 101: nuvola.provider.v1.Provider.GetMetrics:output_type -> nuvola.provider.v1.GetMetrics.Response
+	87, // [87:102] is the sub-list for method output_type
+	72, // [72:87] is the sub-list for method input_type
+	72, // [72:72] is the sub-list for extension type_name
+	72, // [72:72] is the sub-list for extension extendee
+	0,  // [0:72] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -3748,12 +3881,12 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[22].OneofWrappers = []any{
+	file_provider_proto_msgTypes[26].OneofWrappers = []any{
 		(*AttributePath_Step_AttributeName)(nil),
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
 	}
-	file_provider_proto_msgTypes[52].OneofWrappers = []any{
+	file_provider_proto_msgTypes[56].OneofWrappers = []any{
 		(*Batch_Call_ValidateResourceConfig)(nil),
 		(*Batch_Call_ValidateDataSourceConfig)(nil),
 		(*Batch_Call_UpgradeResourceState)(nil),
@@ -3764,7 +3897,7 @@ func file_provider_proto_init() {
 		(*Batch_Call_ImportResourceState)(nil),
 		(*Batch_Call_ReadDataSource)(nil),
 	}
-	file_provider_proto_msgTypes[53].OneofWrappers = []any{
+	file_provider_proto_msgTypes[57].OneofWrappers = []any{
 		(*Batch_Result_ValidateResourceConfig)(nil),
 		(*Batch_Result_ValidateDataSourceConfig)(nil),
 		(*Batch_Result_UpgradeResourceState)(nil),
@@ -3781,7 +3914,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   56,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

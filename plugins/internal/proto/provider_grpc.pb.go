@@ -47,6 +47,7 @@ const (
 	Provider_ReadDataSource_FullMethodName           = "/nuvola.provider.v1.Provider/ReadDataSource"
 	Provider_Stop_FullMethodName                     = "/nuvola.provider.v1.Provider/Stop"
 	Provider_Batch_FullMethodName                    = "/nuvola.provider.v1.Provider/Batch"
+	Provider_GetMetrics_FullMethodName               = "/nuvola.provider.v1.Provider/GetMetrics"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -77,6 +78,10 @@ type ProviderClient interface {
 	// plugin that announces it (Capabilities.batch), and makes one RPC per
 	// call if it answers Unimplemented all the same.
 	Batch(ctx context.Context, in *Batch_Request, opts ...grpc.CallOption) (Provider_BatchClient, error)
+	// GetMetrics returns counters the provider keeps, such as the API
+	// requests it made by service; the host reports them when an operation
+	// ends. A provider without counters answers none.
+	GetMetrics(ctx context.Context, in *GetMetrics_Request, opts ...grpc.CallOption) (*GetMetrics_Response, error)
 }
 
 type providerClient struct {
@@ -236,6 +241,15 @@ func (x *providerBatchClient) Recv() (*Batch_Response, error) {
 	return m, nil
 }
 
+func (c *providerClient) GetMetrics(ctx context.Context, in *GetMetrics_Request, opts ...grpc.CallOption) (*GetMetrics_Response, error) {
+	out := new(GetMetrics_Response)
+	err := c.cc.Invoke(ctx, Provider_GetMetrics_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility
@@ -264,6 +278,10 @@ type ProviderServer interface {
 	// plugin that announces it (Capabilities.batch), and makes one RPC per
 	// call if it answers Unimplemented all the same.
 	Batch(*Batch_Request, Provider_BatchServer) error
+	// GetMetrics returns counters the provider keeps, such as the API
+	// requests it made by service; the host reports them when an operation
+	// ends. A provider without counters answers none.
+	GetMetrics(context.Context, *GetMetrics_Request) (*GetMetrics_Response, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -312,6 +330,9 @@ func (UnimplementedProviderServer) Stop(context.Context, *Stop_Request) (*Stop_R
 }
 func (UnimplementedProviderServer) Batch(*Batch_Request, Provider_BatchServer) error {
 	return status.Errorf(codes.Unimplemented, "method Batch not implemented")
+}
+func (UnimplementedProviderServer) GetMetrics(context.Context, *GetMetrics_Request) (*GetMetrics_Response, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetMetrics not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 
@@ -581,6 +602,24 @@ func (x *providerBatchServer) Send(m *Batch_Response) error {
 	return x.ServerStream.SendMsg(m)
 }
 
+func _Provider_GetMetrics_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetMetrics_Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).GetMetrics(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_GetMetrics_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).GetMetrics(ctx, req.(*GetMetrics_Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -639,6 +678,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Stop",
 			Handler:    _Provider_Stop_Handler,
+		},
+		{
+			MethodName: "GetMetrics",
+			Handler:    _Provider_GetMetrics_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

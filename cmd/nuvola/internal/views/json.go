@@ -374,3 +374,10 @@ func (v *JSONView) Outputs(outputs map[string]*state.OutputValue) {
 	}
 	v.emit("info", fmt.Sprintf("Outputs: %d", len(out)), "outputs", "outputs", out)
 }
+
+// ProviderMetrics reports a provider's counters at the end of an
+// operation: {"type": "provider_metrics", "provider": ..., "api_requests":
+// {"network": 12, ...}, "total": 12}.
+func (v *JSONView) ProviderMetrics(provider, msg string, counters map[string]int64, total int64) {
+	v.emit("info", msg, "provider_metrics", "provider", provider, "api_requests", counters, "total", total)
+}
