@@ -232,6 +232,19 @@ func ConfigureWith(ctx context.Context, cfg *Data, getenv func(string) string) (
 		if p, err := r.ExtractProject(); err == nil && p != nil {
 			c.ProjectID = p.ID
 		}
+		// Count every request by the service whose endpoint it goes to,
+		// the version discovery before a service client exists included.
+		if cat, err := r.ExtractServiceCatalog(); err == nil {
+			for _, entry := range cat.Entries {
+				service := entry.Type
+				if service == "block-storage" || service == "volume" {
+					service = BlockStorage
+				}
+				for _, ep := range entry.Endpoints {
+					t.route(strings.TrimSuffix(ep.URL, "/"), service)
+				}
+			}
+		}
 	}
 	c.Overrides = cfg.StringMap("endpoint_overrides")
 	for _, tb := range cfg.Blocks("default_tags") {
