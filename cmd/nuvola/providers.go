@@ -270,6 +270,11 @@ func constraintFor(cfg *configs.Config, src string) string {
 		for _, rp := range c.Module.RequiredProviders {
 			if rp.Source == src && rp.RequirementStr != "" && out == "" {
 				out = rp.RequirementStr
+				// The lock file records constraints in the form every
+				// reader takes: wildcards ("~> 3.x") spelt out.
+				if c, err := configs.ParseVersionConstraint(out); err == nil {
+					out = c.String()
+				}
 			}
 		}
 	})

@@ -138,7 +138,7 @@ func decodeVersionConstraint(expr hcl.Expression, what string) (version.Constrai
 			Subject:  expr.Range().Ptr(),
 		})
 	}
-	c, err := version.NewConstraint(val.AsString())
+	c, err := ParseVersionConstraint(val.AsString())
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
