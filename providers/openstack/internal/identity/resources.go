@@ -4,10 +4,12 @@ import "github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 
 // Resources are the Keystone resource types.
 func Resources() []*osfw.Resource {
-	return nil
+	return []*osfw.Resource{
+		Project(), User(), Group(), Role(), RoleAssignment(), UserMembership(), ApplicationCredential(),
+	}
 }
 
 // DataSources are the Keystone data sources.
 func DataSources() []*osfw.DataSource {
-	return nil
+	return []*osfw.DataSource{ProjectData(), RoleData(), AuthScopeData()}
 }
