@@ -182,9 +182,9 @@ func AuthScopeData() *osfw.DataSource {
 			"project_name":        str(),
 			"project_domain_id":   str(),
 			"project_domain_name": str(),
-			"roles": {Type: cty.List(cty.Object(map[string]cty.Type{"role_id": cty.String, "role_name": cty.String})), Computed: true},
-			"set_token_id": {Type: cty.Bool, Optional: true, Description: "Whether to put the token in token_id."},
-			"token_id":     {Type: cty.String, Computed: true, Sensitive: true},
+			"roles":               {Type: cty.List(cty.Object(map[string]cty.Type{"role_id": cty.String, "role_name": cty.String})), Computed: true},
+			"set_token_id":        {Type: cty.Bool, Optional: true, Description: "Whether to put the token in token_id."},
+			"token_id":            {Type: cty.String, Computed: true, Sensitive: true},
 		}},
 		Read: readAuthScope,
 	}
