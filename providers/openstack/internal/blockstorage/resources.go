@@ -4,7 +4,7 @@ import "github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 
 // Resources are the Cinder resource types.
 func Resources() []*osfw.Resource {
-	return nil
+	return []*osfw.Resource{Volume(), VolumeType(), Quotaset(), Snapshot(), Backup()}
 }
 
 // DataSources are the Cinder data sources.
