@@ -154,6 +154,22 @@ func ConfigureWith(ctx context.Context, cfg *Data, getenv func(string) string) (
 	if s := cfg.String("token"); s != "" {
 		ao.TokenID = s
 	}
+	// A project named here scopes the token to it, whatever the cloud
+	// entry says: a provider alias per municipality's project.
+	if id := cfg.String("tenant_id"); id != "" && cloud != "" {
+		ao.TenantID, ao.TenantName = "", ""
+		ao.Scope = &gophercloud.AuthScope{ProjectID: id}
+	} else if name := cfg.String("tenant_name"); name != "" && cloud != "" {
+		domain := cfg.String("project_domain_name")
+		if domain == "" && ao.Scope != nil {
+			domain = ao.Scope.DomainName
+		}
+		if domain == "" && cfg.String("project_domain_id") == "" {
+			domain = "Default"
+		}
+		ao.TenantID, ao.TenantName = "", ""
+		ao.Scope = &gophercloud.AuthScope{ProjectName: name, DomainName: domain, DomainID: cfg.String("project_domain_id")}
+	}
 	if ao.IdentityEndpoint == "" {
 		return nil, AttrError("auth_url", "no cloud to talk to: set cloud (or OS_CLOUD) to a clouds.yaml entry, or auth_url (or OS_AUTH_URL) and credentials")
 	}
