@@ -36,8 +36,16 @@ type Cloud struct {
 	Server *httptest.Server
 	mux    *http.ServeMux
 
-	mu       sync.Mutex
-	requests []string // "METHOD /path"
+	mu            sync.Mutex
+	requests      []string // "METHOD /path"
+	tokenRequests []map[string]any
+}
+
+// TokenRequests returns the bodies of the token requests so far.
+func (c *Cloud) TokenRequests() []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]map[string]any(nil), c.tokenRequests...)
 }
 
 // NewCloud starts a fake cloud, closed when the test ends.
@@ -61,7 +69,13 @@ func NewCloud(t testing.TB) *Cloud {
 	return c
 }
 
-func (c *Cloud) token(w http.ResponseWriter, _ *http.Request) {
+func (c *Cloud) token(w http.ResponseWriter, r *http.Request) {
+	var body map[string]any
+	if json.NewDecoder(r.Body).Decode(&body) == nil {
+		c.mu.Lock()
+		c.tokenRequests = append(c.tokenRequests, body)
+		c.mu.Unlock()
+	}
 	endpoint := func(id, path string) map[string]any {
 		return map[string]any{"id": id, "interface": "public", "region": "RegionOne", "region_id": "RegionOne", "url": c.Server.URL + strings.TrimSuffix(path, "/")}
 	}
