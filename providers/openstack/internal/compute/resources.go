@@ -4,10 +4,10 @@ import "github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 
 // Resources are the Nova resource types.
 func Resources() []*osfw.Resource {
-	return nil
+	return []*osfw.Resource{Instance(), Keypair(), ServerGroup(), Flavor(), QuotaSet(), VolumeAttach()}
 }
 
 // DataSources are the Nova data sources.
 func DataSources() []*osfw.DataSource {
-	return nil
+	return []*osfw.DataSource{FlavorData(), KeypairData()}
 }

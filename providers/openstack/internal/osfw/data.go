@@ -23,6 +23,8 @@ type Data struct {
 	gone  bool
 	// Timeouts holds the resource's timeouts block, when it has one.
 	timeouts map[string]time.Duration
+	// config is the configuration during an apply (cty.NilVal otherwise).
+	config cty.Value
 }
 
 // NewData holds v, an object of block's type (or null: every attribute

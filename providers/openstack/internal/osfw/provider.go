@@ -390,6 +390,7 @@ func (p *Provider) ApplyResourceChange(ctx context.Context, req plugins.ApplyRes
 	default:
 		d := NewData(r.Block, req.PlannedState).withOld(req.PriorState)
 		d.readTimeouts(r.Timeouts)
+		d.config = req.Config
 		prior := NewData(r.Block, req.PriorState)
 		if changed := changedArguments(r, d, prior); len(changed) > 0 && r.Update != nil {
 			if err := r.Update(ctx, c, d); err != nil {
@@ -410,6 +411,7 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 	var resp plugins.ApplyResourceChangeResponse
 	d := NewData(r.Block, req.PlannedState)
 	d.readTimeouts(r.Timeouts)
+	d.config = req.Config
 	action := "creating " + r.Type
 	err := r.Create(ctx, c, d)
 	if err != nil && d.ID() == "" && r.Find != nil && lostResponse(ctx, err) {
