@@ -4,7 +4,7 @@ import "github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 
 // Resources are the Swift resource types.
 func Resources() []*osfw.Resource {
-	return nil
+	return []*osfw.Resource{Container(), Object(), TempURL()}
 }
 
 // DataSources are the Swift data sources.
