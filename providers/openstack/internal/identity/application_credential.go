@@ -144,9 +144,8 @@ func setAppCred(c *osfw.Client, d *osfw.Data, ac *applicationcredentials.Applica
 	for _, r := range ac.AccessRules {
 		rules = append(rules, map[string]any{"id": r.ID, "path": r.Path, "method": r.Method, "service": r.Service})
 	}
-	if len(rules) > 0 || !d.Get("access_rules").IsNull() {
-		d.SetBlocks("access_rules", rules)
-	}
+	// No block in a configuration is an empty set, never null.
+	d.SetBlocks("access_rules", rules)
 	if ac.ExpiresAt.IsZero() {
 		d.Set("expires_at", nil)
 	} else {

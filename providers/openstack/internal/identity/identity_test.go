@@ -352,7 +352,7 @@ func TestApplicationCredential(t *testing.T) {
 	b := osfwtest.Schema(p, appCredType)
 	assert.True(t, b.Attributes["secret"].Sensitive)
 
-	cfg := osfwtest.Object(t, p, appCredType, map[string]any{"name": "nuvola-ci", "expires_at": "2027-06-30T12:00:00Z"})
+	cfg := osfwtest.Object(t, p, appCredType, map[string]any{"name": "nuvola-ci", "expires_at": "2027-06-30T12:00:00Z", "access_rules": []map[string]any{}})
 	st := osfwtest.Apply(t, p, appCredType, cty.NilVal, cfg)
 	id := st.GetAttr("id").AsString()
 	secret := st.GetAttr("secret").AsString()
@@ -385,11 +385,12 @@ func TestApplicationCredential(t *testing.T) {
 	assert.Equal(t, "backup", got[1].GetAttr("name").AsString())
 
 	// Every change replaces.
-	pr := osfwtest.Plan(t, p, appCredType, st, osfwtest.Object(t, p, appCredType, map[string]any{"name": "nuvola-ci", "description": "x", "expires_at": "2027-06-30T12:00:00Z"}))
+	pr := osfwtest.Plan(t, p, appCredType, st, osfwtest.Object(t, p, appCredType, map[string]any{"name": "nuvola-ci", "description": "x", "expires_at": "2027-06-30T12:00:00Z", "access_rules": []map[string]any{}}))
 	assert.NotEmpty(t, pr.RequiresReplace)
 
 	imp := osfwtest.Import(t, p, appCredType, id)
 	assert.True(t, imp.GetAttr("secret").IsNull(), "Keystone shows no secret after creation")
+	assert.Equal(t, 0, imp.GetAttr("access_rules").LengthInt(), "no rules: an empty set, as a configuration without the block has")
 	assert.Equal(t, "2027-06-30T12:00:00Z", imp.GetAttr("expires_at").AsString())
 	osfwtest.NoChange(t, p, appCredType, imp, cfg)
 
