@@ -4,10 +4,10 @@ import "github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 
 // Resources are the Glance resource types.
 func Resources() []*osfw.Resource {
-	return nil
+	return []*osfw.Resource{Image()}
 }
 
 // DataSources are the Glance data sources.
 func DataSources() []*osfw.DataSource {
-	return nil
+	return []*osfw.DataSource{ImageData()}
 }
