@@ -633,5 +633,3 @@ func findImage(ctx context.Context, c *osfw.Client, d *osfw.Data) (bool, error) 
 	d.SetID(match[0].str("id"))
 	return true, nil
 }
-
-
