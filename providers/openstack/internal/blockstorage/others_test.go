@@ -22,10 +22,10 @@ func TestSnapshotLifecycle(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, map[string]string{"ente": "c_a662"})
-	vol := osfwtest.Apply(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": "v", "size": 4}))
+	vol := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "v", "size": 4}))
 	volID := vol.GetAttr("id").AsString()
 
-	cfg := osfwtest.Object(t, p, snapType, map[string]any{"volume_id": volID, "name": "s1", "force": true})
+	cfg := object(t, p, snapType, map[string]any{"volume_id": volID, "name": "s1", "force": true})
 	st := osfwtest.Apply(t, p, snapType, cty.NilVal, cfg)
 	id := st.GetAttr("id").AsString()
 	assert.Equal(t, "available", fake.get("snapshots", id)["status"])
@@ -37,7 +37,7 @@ func TestSnapshotLifecycle(t *testing.T) {
 	st = osfwtest.Read(t, p, snapType, st)[0]
 	osfwtest.NoChange(t, p, snapType, st, cfg)
 
-	cfg2 := osfwtest.Object(t, p, snapType, map[string]any{"volume_id": volID, "name": "s2", "force": true, "metadata": map[string]string{"k": "v"}})
+	cfg2 := object(t, p, snapType, map[string]any{"volume_id": volID, "name": "s2", "force": true, "metadata": map[string]string{"k": "v"}})
 	st = osfwtest.Apply(t, p, snapType, st, cfg2)
 	assert.Equal(t, "s2", fake.get("snapshots", id)["name"])
 	assert.Equal(t, map[string]any{"ente": "c_a662", "k": "v"}, fake.get("snapshots", id)["metadata"])
@@ -46,7 +46,7 @@ func TestSnapshotLifecycle(t *testing.T) {
 	assert.Equal(t, volID, imp.GetAttr("volume_id").AsString())
 
 	// Batched refresh: one listing.
-	st2 := osfwtest.Apply(t, p, snapType, cty.NilVal, osfwtest.Object(t, p, snapType, map[string]any{"volume_id": volID, "name": "s3"}))
+	st2 := osfwtest.Apply(t, p, snapType, cty.NilVal, object(t, p, snapType, map[string]any{"volume_id": volID, "name": "s3"}))
 	cloud.ResetRequests()
 	got := osfwtest.Read(t, p, snapType, st, st2)
 	assert.Equal(t, []string{"GET " + osfwtest.VolumePath + "snapshots/detail"}, cloud.Requests())
@@ -62,10 +62,10 @@ func TestBackupLifecycle(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	vol := osfwtest.Apply(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": "v", "size": 1}))
+	vol := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "v", "size": 1}))
 	volID := vol.GetAttr("id").AsString()
 
-	cfg := osfwtest.Object(t, p, backupType, map[string]any{"volume_id": volID, "name": "b1", "metadata": map[string]string{"k": "v"}})
+	cfg := object(t, p, backupType, map[string]any{"volume_id": volID, "name": "b1", "metadata": map[string]string{"k": "v"}})
 	st := osfwtest.Apply(t, p, backupType, cty.NilVal, cfg)
 	id := st.GetAttr("id").AsString()
 	assert.Equal(t, "available", fake.get("backups", id)["status"])
@@ -73,7 +73,7 @@ func TestBackupLifecycle(t *testing.T) {
 	st = osfwtest.Read(t, p, backupType, st)[0]
 	osfwtest.NoChange(t, p, backupType, st, cfg)
 
-	st = osfwtest.Apply(t, p, backupType, st, osfwtest.Object(t, p, backupType, map[string]any{"volume_id": volID, "name": "b2", "metadata": map[string]string{"k": "v"}}))
+	st = osfwtest.Apply(t, p, backupType, st, object(t, p, backupType, map[string]any{"volume_id": volID, "name": "b2", "metadata": map[string]string{"k": "v"}}))
 	assert.Equal(t, "b2", fake.get("backups", id)["name"])
 	assert.Equal(t, "b2", osfwtest.Import(t, p, backupType, id).GetAttr("name").AsString())
 
@@ -89,9 +89,9 @@ func TestBackupErrorReportsFailReason(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	vol := osfwtest.Apply(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": "v", "size": 1}))
+	vol := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "v", "size": 1}))
 	fake.finalStatus, fake.failReason = "error", "Service cinder-backup could not be found."
-	resp := osfwtest.ApplyResp(t, p, backupType, cty.NilVal, osfwtest.Object(t, p, backupType, map[string]any{"volume_id": vol.GetAttr("id").AsString()}))
+	resp := osfwtest.ApplyResp(t, p, backupType, cty.NilVal, object(t, p, backupType, map[string]any{"volume_id": vol.GetAttr("id").AsString()}))
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "cinder-backup could not be found")
 }
@@ -100,21 +100,21 @@ func TestVolumeTypeLifecycle(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	cfg := osfwtest.Object(t, p, vtType, map[string]any{"name": "ssd", "is_public": false, "extra_specs": map[string]string{"volume_backend_name": "fast", "capabilities": "gpu"}})
+	cfg := object(t, p, vtType, map[string]any{"name": "ssd", "is_public": false, "extra_specs": map[string]string{"volume_backend_name": "fast", "capabilities": "gpu"}})
 	st := osfwtest.Apply(t, p, vtType, cty.NilVal, cfg)
 	id := st.GetAttr("id").AsString()
 	assert.Equal(t, false, fake.get("types", id)["is_public"])
 	st = osfwtest.Read(t, p, vtType, st)[0]
 	osfwtest.NoChange(t, p, vtType, st, cfg)
 
-	cfg2 := osfwtest.Object(t, p, vtType, map[string]any{"name": "ssd2", "description": "fast disks", "is_public": false, "extra_specs": map[string]string{"volume_backend_name": "faster"}})
+	cfg2 := object(t, p, vtType, map[string]any{"name": "ssd2", "description": "fast disks", "is_public": false, "extra_specs": map[string]string{"volume_backend_name": "faster"}})
 	st = osfwtest.Apply(t, p, vtType, st, cfg2)
 	assert.Equal(t, id, st.GetAttr("id").AsString())
 	assert.Equal(t, "ssd2", fake.get("types", id)["name"])
 	assert.Equal(t, map[string]any{"volume_backend_name": "faster"}, fake.get("types", id)["extra_specs"], "removed spec deleted")
 	assert.Equal(t, "fast disks", osfwtest.Import(t, p, vtType, id).GetAttr("description").AsString())
 
-	other := osfwtest.Apply(t, p, vtType, cty.NilVal, osfwtest.Object(t, p, vtType, map[string]any{"name": "hdd"}))
+	other := osfwtest.Apply(t, p, vtType, cty.NilVal, object(t, p, vtType, map[string]any{"name": "hdd"}))
 	cloud.ResetRequests()
 	got := osfwtest.Read(t, p, vtType, st, other)
 	assert.Len(t, cloud.Requests(), 1)
@@ -129,7 +129,7 @@ func TestQuotasetLifecycle(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	cfg := osfwtest.Object(t, p, quotaType, map[string]any{"project_id": "p1", "volumes": 5, "gigabytes": 50,
+	cfg := object(t, p, quotaType, map[string]any{"project_id": "p1", "volumes": 5, "gigabytes": 50,
 		"volume_type_quota": cty.MapVal(map[string]cty.Value{"volumes_standard": cty.NumberIntVal(3)})})
 	st := osfwtest.Apply(t, p, quotaType, cty.NilVal, cfg)
 	assert.Equal(t, "p1", st.GetAttr("id").AsString(), "the provider names no region")
@@ -139,7 +139,7 @@ func TestQuotasetLifecycle(t *testing.T) {
 	st = osfwtest.Read(t, p, quotaType, st)[0]
 	osfwtest.NoChange(t, p, quotaType, st, cfg)
 
-	cfg2 := osfwtest.Object(t, p, quotaType, map[string]any{"project_id": "p1", "volumes": 7, "gigabytes": 50,
+	cfg2 := object(t, p, quotaType, map[string]any{"project_id": "p1", "volumes": 7, "gigabytes": 50,
 		"volume_type_quota": cty.MapVal(map[string]cty.Value{"volumes_standard": cty.NumberIntVal(3)})})
 	st = osfwtest.Apply(t, p, quotaType, st, cfg2)
 	assert.Equal(t, 7.0, fake.quotas["p1"]["volumes"])
@@ -156,10 +156,10 @@ func TestSnapshotErrorReportsMessage(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	vol := osfwtest.Apply(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": "v", "size": 1}))
+	vol := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "v", "size": 1}))
 	fake.finalStatus = "error"
 	fake.messages["snapshot-2"] = "snapshot create: the volume driver failed."
-	resp := osfwtest.ApplyResp(t, p, snapType, cty.NilVal, osfwtest.Object(t, p, snapType, map[string]any{"volume_id": vol.GetAttr("id").AsString()}))
+	resp := osfwtest.ApplyResp(t, p, snapType, cty.NilVal, object(t, p, snapType, map[string]any{"volume_id": vol.GetAttr("id").AsString()}))
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "volume driver failed")
 	_ = fmt.Sprint()

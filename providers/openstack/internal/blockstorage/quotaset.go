@@ -119,6 +119,7 @@ func readQuotaset(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if _, err := sc.Get(ctx, sc.ServiceURL("os-quota-sets", project), &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
 		return err
 	}
+	imported := d.Get("volumes").IsNull() && d.Get("gigabytes").IsNull()
 	d.Set("project_id", project)
 	for _, n := range quotaNames {
 		if i, ok := quotaInt(resp.QuotaSet[n]); ok {
@@ -127,7 +128,20 @@ func readQuotaset(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	}
 	// Only the per-type quotas the configuration names: the cloud has
 	// three for every volume type.
-	if own := d.Get("volume_type_quota"); own.IsKnown() && !own.IsNull() {
+	own := d.Get("volume_type_quota")
+	if own.IsNull() && imported {
+		// Imported: the per-type quotas set to a limit (the cloud's
+		// default is -1, unlimited).
+		m := map[string]cty.Value{}
+		for k, v := range resp.QuotaSet {
+			if i, ok := quotaInt(v); ok && i != -1 && isTypeQuota(k) {
+				m[k] = cty.NumberIntVal(int64(i))
+			}
+		}
+		if len(m) > 0 {
+			d.Set("volume_type_quota", cty.MapVal(m))
+		}
+	} else if own.IsKnown() && !own.IsNull() {
 		m := map[string]cty.Value{}
 		for k := range own.AsValueMap() {
 			if i, ok := quotaInt(resp.QuotaSet[k]); ok {
@@ -142,6 +156,17 @@ func readQuotaset(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	}
 	setRegion(d, c)
 	return nil
+}
+
+// isTypeQuota reports a per-volume-type quota: volumes_<type>,
+// gigabytes_<type>, snapshots_<type>.
+func isTypeQuota(k string) bool {
+	for _, p := range []string{"volumes_", "gigabytes_", "snapshots_"} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // deleteQuotaset resets the project's quotas to the cloud's defaults.

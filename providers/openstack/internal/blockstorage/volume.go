@@ -101,10 +101,20 @@ func planVolume(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
 	if p.Planned.Known("size") && p.Prior.Known("size") && p.Planned.Int("size") < p.Prior.Int("size") {
 		p.RequiresReplace = append(p.RequiresReplace, cty.GetAttrPath("size"))
 	}
-	if !p.Planned.Get("scheduler_hints").RawEquals(p.Prior.Get("scheduler_hints")) {
+	if !sameHints(p.Planned.Get("scheduler_hints"), p.Prior.Get("scheduler_hints")) {
 		p.RequiresReplace = append(p.RequiresReplace, cty.GetAttrPath("scheduler_hints"))
 	}
 	return nil
+}
+
+// sameHints compares scheduler hints, no block and an empty set alike (an
+// imported volume has none recorded).
+func sameHints(a, b cty.Value) bool {
+	empty := func(v cty.Value) bool { return v.IsNull() || (v.IsKnown() && v.LengthInt() == 0) }
+	if empty(a) && empty(b) {
+		return true
+	}
+	return a.RawEquals(b)
 }
 
 func createVolume(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
@@ -230,6 +240,10 @@ func setVolume(d *osfw.Data, c *osfw.Client, v *volume) {
 		d.Set("attachment", cty.SetValEmpty(attachmentType))
 	} else {
 		d.Set("attachment", cty.SetVal(atts))
+	}
+	if d.Get("scheduler_hints").IsNull() {
+		// Not shown by the API; an absent block is an empty set.
+		d.SetBlocks("scheduler_hints", nil)
 	}
 	setRegion(d, c)
 }

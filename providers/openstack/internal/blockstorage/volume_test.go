@@ -20,7 +20,7 @@ func TestVolumeLifecycle(t *testing.T) {
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, map[string]string{"ente": "c_a662"})
 
-	cfg := osfwtest.Object(t, p, volType, map[string]any{"name": "dati", "size": 1, "metadata": map[string]string{"uso": "archivio"}})
+	cfg := object(t, p, volType, map[string]any{"name": "dati", "size": 1, "metadata": map[string]string{"uso": "archivio"}})
 	st := osfwtest.Apply(t, p, volType, cty.NilVal, cfg)
 	id := st.GetAttr("id").AsString()
 	assert.Equal(t, "available", fake.get("volumes", id)["status"], "waited until available")
@@ -33,7 +33,7 @@ func TestVolumeLifecycle(t *testing.T) {
 	osfwtest.NoChange(t, p, volType, st, cfg)
 
 	// Growing is in place, through the extend action.
-	cfg2 := osfwtest.Object(t, p, volType, map[string]any{"name": "dati2", "size": 2, "metadata": map[string]string{"uso": "archivio"}})
+	cfg2 := object(t, p, volType, map[string]any{"name": "dati2", "size": 2, "metadata": map[string]string{"uso": "archivio"}})
 	pr := osfwtest.Plan(t, p, volType, st, cfg2)
 	require.Empty(t, pr.RequiresReplace)
 	st2 := osfwtest.Apply(t, p, volType, st, cfg2)
@@ -43,7 +43,7 @@ func TestVolumeLifecycle(t *testing.T) {
 	assert.Equal(t, "dati2", fake.get("volumes", id)["name"])
 
 	// Shrinking replaces.
-	cfg3 := osfwtest.Object(t, p, volType, map[string]any{"name": "dati2", "size": 1, "metadata": map[string]string{"uso": "archivio"}})
+	cfg3 := object(t, p, volType, map[string]any{"name": "dati2", "size": 1, "metadata": map[string]string{"uso": "archivio"}})
 	pr = osfwtest.Plan(t, p, volType, st2, cfg3)
 	require.Len(t, pr.RequiresReplace, 1)
 	assert.Equal(t, cty.GetAttrPath("size"), pr.RequiresReplace[0])
@@ -64,7 +64,7 @@ func TestVolumeErrorStatusReportsFault(t *testing.T) {
 	fake.finalStatus = "error"
 	fake.messages["volume-1"] = "schedule allocate volume:Could not find any available weighted backend."
 	p := cloud.Provider(t, Resources(), nil, nil)
-	resp := osfwtest.ApplyResp(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": "x", "size": 1}))
+	resp := osfwtest.ApplyResp(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "x", "size": 1}))
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "status error")
 	assert.Contains(t, resp.Diagnostics[0].Detail, "Could not find any available weighted backend")
@@ -77,7 +77,7 @@ func TestVolumeRefreshIsOneListRequest(t *testing.T) {
 	p := cloud.Provider(t, Resources(), nil, nil)
 	var states []cty.Value
 	for i := range 25 {
-		states = append(states, osfwtest.Apply(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": fmt.Sprintf("v%d", i), "size": 1})))
+		states = append(states, osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": fmt.Sprintf("v%d", i), "size": 1})))
 	}
 	cloud.ResetRequests()
 	got := osfwtest.Read(t, p, volType, states...)
@@ -98,7 +98,7 @@ func TestVolumeAttachedExtendNeedsOnlineResize(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeCinder(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	st := osfwtest.Apply(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": "a", "size": 1}))
+	st := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "a", "size": 1}))
 	id := st.GetAttr("id").AsString()
 	fake.mu.Lock()
 	fake.objs["volumes"][id]["status"] = "in-use"
@@ -106,7 +106,7 @@ func TestVolumeAttachedExtendNeedsOnlineResize(t *testing.T) {
 	fake.mu.Unlock()
 	st = osfwtest.Read(t, p, volType, st)[0]
 	assert.Equal(t, "srv-1", st.GetAttr("attachment").AsValueSlice()[0].GetAttr("instance_id").AsString())
-	resp := osfwtest.ApplyResp(t, p, volType, st, osfwtest.Object(t, p, volType, map[string]any{"name": "a", "size": 3}))
+	resp := osfwtest.ApplyResp(t, p, volType, st, object(t, p, volType, map[string]any{"name": "a", "size": 3}))
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "enable_online_resize")
 	assert.Empty(t, fake.actions)
@@ -118,8 +118,8 @@ func TestVolumeLostCreateAdopted(t *testing.T) {
 	p := cloud.Provider(t, Resources(), nil, nil)
 	r := Volume()
 	// The create's answer lost: Find adopts the volume of that name.
-	d := osfw.NewData(osfwtest.Schema(p, volType), osfwtest.Object(t, p, volType, map[string]any{"name": "lost", "size": 1}))
-	st := osfwtest.Apply(t, p, volType, cty.NilVal, osfwtest.Object(t, p, volType, map[string]any{"name": "lost", "size": 1}))
+	d := osfw.NewData(osfwtest.Schema(p, volType), object(t, p, volType, map[string]any{"name": "lost", "size": 1}))
+	st := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "lost", "size": 1}))
 	found, err := r.Find(t.Context(), p.Client(), d)
 	require.NoError(t, err)
 	assert.True(t, found)

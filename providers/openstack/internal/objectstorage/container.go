@@ -126,6 +126,23 @@ func createContainer(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		return err
 	}
 	d.SetID(name)
+	if d.Bool("versioning") {
+		return checkVersioning(ctx, sc, name)
+	}
+	return nil
+}
+
+// checkVersioning fails when the cloud ignored X-Versions-Enabled: its
+// Swift does not allow object versioning (allow_object_versioning), and
+// only versioning_legacy can keep versions there.
+func checkVersioning(ctx context.Context, sc *gophercloud.ServiceClient, name string) error {
+	h, err := headContainer(ctx, sc, name)
+	if err != nil {
+		return err
+	}
+	if !strings.EqualFold(h.Get("X-Versions-Enabled"), "true") {
+		return osfw.AttrError("versioning", "the cloud's Swift does not allow object versioning (X-Versions-Enabled was ignored; its operators must set allow_object_versioning); use versioning_legacy instead")
+	}
 	return nil
 }
 
@@ -159,9 +176,7 @@ func setContainer(d *osfw.Data, c *osfw.Client, name string, h http.Header) {
 	} else if loc := h.Get("X-History-Location"); loc != "" {
 		legacy = append(legacy, map[string]any{"type": "history", "location": unescape(loc)})
 	}
-	if len(legacy) > 0 || !d.Get("versioning_legacy").IsNull() {
-		d.SetBlocks("versioning_legacy", legacy)
-	}
+	d.SetBlocks("versioning_legacy", legacy)
 	d.Set("metadata", metadataOf(h, "X-Container-Meta-", d, c.DefaultTags, tempURLKeys...))
 	setRegion(d, c)
 }
@@ -362,8 +377,13 @@ func updateContainer(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if len(h) == 0 {
 		return nil
 	}
-	_, err = request(ctx, sc, http.MethodPost, pathURL(sc, d.ID()), h, 204, 202)
-	return err
+	if _, err = request(ctx, sc, http.MethodPost, pathURL(sc, d.ID()), h, 204, 202); err != nil {
+		return err
+	}
+	if d.HasChange("versioning") && d.Bool("versioning") {
+		return checkVersioning(ctx, sc, d.ID())
+	}
+	return nil
 }
 
 func hasFold(m map[string]string, k string) bool {

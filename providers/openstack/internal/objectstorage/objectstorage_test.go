@@ -31,7 +31,7 @@ func TestContainerLifecycle(t *testing.T) {
 	fake := newFakeSwift(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, map[string]string{"ente": "c_a662"})
 
-	cfg := osfwtest.Object(t, p, contType, map[string]any{"name": "atti", "versioning": true, "container_read": ".r:*",
+	cfg := object(t, p, contType, map[string]any{"name": "atti", "versioning": true, "container_read": ".r:*",
 		"metadata": map[string]string{"uso": "albo", "ufficio": "protocollo"}})
 	st := osfwtest.Apply(t, p, contType, cty.NilVal, cfg)
 	assert.Equal(t, "atti", st.GetAttr("id").AsString())
@@ -46,7 +46,7 @@ func TestContainerLifecycle(t *testing.T) {
 	assert.Equal(t, "Policy-0", st.GetAttr("storage_policy").AsString())
 	osfwtest.NoChange(t, p, contType, st, cfg)
 
-	cfg2 := osfwtest.Object(t, p, contType, map[string]any{"name": "atti", "versioning": false, "metadata": map[string]string{"uso": "archivio"}})
+	cfg2 := object(t, p, contType, map[string]any{"name": "atti", "versioning": false, "metadata": map[string]string{"uso": "archivio"}})
 	st = osfwtest.Apply(t, p, contType, st, cfg2)
 	assert.Equal(t, "archivio", h.Get("X-Container-Meta-Uso"))
 	assert.Empty(t, h.Get("X-Container-Meta-Ufficio"), "a removed key is removed")
@@ -68,7 +68,7 @@ func TestContainerLegacyVersioning(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeSwift(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	cfg := osfwtest.Object(t, p, contType, map[string]any{"name": "docs",
+	cfg := object(t, p, contType, map[string]any{"name": "docs",
 		"versioning_legacy": []map[string]any{{"type": "versions", "location": "docs-old"}}})
 	st := osfwtest.Apply(t, p, contType, cty.NilVal, cfg)
 	assert.Equal(t, "docs-old", fake.containers["docs"].headers.Get("X-Versions-Location"))
@@ -80,9 +80,9 @@ func TestContainerForceDestroy(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeSwift(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	st := osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": "pieno"}))
+	st := osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": "pieno"}))
 	for i := range 60 {
-		osfwtest.Apply(t, p, objType, cty.NilVal, osfwtest.Object(t, p, objType, map[string]any{"container_name": "pieno", "name": fmt.Sprintf("dir/o%d", i), "content": "x"}))
+		osfwtest.Apply(t, p, objType, cty.NilVal, object(t, p, objType, map[string]any{"container_name": "pieno", "name": fmt.Sprintf("dir/o%d", i), "content": "x"}))
 	}
 	// Without force_destroy the container is kept, and the error says why.
 	resp := p.ApplyResourceChange(t.Context(), destroyReq(t, p, contType, st))
@@ -90,7 +90,7 @@ func TestContainerForceDestroy(t *testing.T) {
 	assert.Contains(t, resp.Diagnostics[0].Detail, "force_destroy")
 	require.Len(t, fake.containers["pieno"].objects, 60)
 
-	st = osfwtest.Apply(t, p, contType, st, osfwtest.Object(t, p, contType, map[string]any{"name": "pieno", "force_destroy": true}))
+	st = osfwtest.Apply(t, p, contType, st, object(t, p, contType, map[string]any{"name": "pieno", "force_destroy": true}))
 	osfwtest.Destroy(t, p, contType, st)
 	assert.Empty(t, fake.containers, "objects then container deleted")
 }
@@ -101,10 +101,10 @@ func TestContainerRefreshRequests(t *testing.T) {
 	p := cloud.Provider(t, Resources(), nil, nil)
 	var plain, withMeta []cty.Value
 	for i := range 10 {
-		plain = append(plain, osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": fmt.Sprintf("c-%02d", i)})))
+		plain = append(plain, osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": fmt.Sprintf("c-%02d", i)})))
 	}
 	for i := range 3 {
-		withMeta = append(withMeta, osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": fmt.Sprintf("c-m%d", i), "metadata": map[string]string{"k": "v"}})))
+		withMeta = append(withMeta, osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": fmt.Sprintf("c-m%d", i), "metadata": map[string]string{"k": "v"}})))
 	}
 	cloud.ResetRequests()
 	osfwtest.Read(t, p, contType, plain...)
@@ -137,9 +137,9 @@ func TestObjectContentAndSource(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeSwift(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, map[string]string{"ente": "c_a662"})
-	osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": "web"}))
+	osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": "web"}))
 
-	cfg := osfwtest.Object(t, p, objType, map[string]any{"container_name": "web", "name": "index.html", "content": "<h1>Comune</h1>",
+	cfg := object(t, p, objType, map[string]any{"container_name": "web", "name": "index.html", "content": "<h1>Comune</h1>",
 		"content_type": "text/html", "metadata": map[string]string{"autore": "ufficio"}})
 	st := osfwtest.Apply(t, p, objType, cty.NilVal, cfg)
 	assert.Equal(t, "web/index.html", st.GetAttr("id").AsString())
@@ -154,7 +154,7 @@ func TestObjectContentAndSource(t *testing.T) {
 
 	// A metadata change is a POST: no upload.
 	uploads := len(fake.uploads)
-	cfg2 := osfwtest.Object(t, p, objType, map[string]any{"container_name": "web", "name": "index.html", "content": "<h1>Comune</h1>",
+	cfg2 := object(t, p, objType, map[string]any{"container_name": "web", "name": "index.html", "content": "<h1>Comune</h1>",
 		"content_type": "text/html", "metadata": map[string]string{"autore": "sindaco"}})
 	st = osfwtest.Apply(t, p, objType, st, cfg2)
 	assert.Len(t, fake.uploads, uploads)
@@ -162,7 +162,7 @@ func TestObjectContentAndSource(t *testing.T) {
 
 	// From a file; a new content of the same file is seen and uploaded.
 	path := writeFile(t, "versione 1")
-	fcfg := osfwtest.Object(t, p, objType, map[string]any{"container_name": "web", "name": "docs/a.txt", "source": path})
+	fcfg := object(t, p, objType, map[string]any{"container_name": "web", "name": "docs/a.txt", "source": path})
 	fst := osfwtest.Apply(t, p, objType, cty.NilVal, fcfg)
 	assert.Equal(t, "versione 1", string(fake.containers["web"].objects["docs/a.txt"].data))
 	fst = osfwtest.Read(t, p, objType, fst)[0]
@@ -180,7 +180,7 @@ func TestObjectContentAndSource(t *testing.T) {
 	assert.Equal(t, "web", imp.GetAttr("container_name").AsString())
 
 	// Copy.
-	ccfg := osfwtest.Object(t, p, objType, map[string]any{"container_name": "web", "name": "copia.txt", "copy_from": "web/docs/a.txt"})
+	ccfg := object(t, p, objType, map[string]any{"container_name": "web", "name": "copia.txt", "copy_from": "web/docs/a.txt"})
 	cst := osfwtest.Apply(t, p, objType, cty.NilVal, ccfg)
 	assert.Equal(t, md5hex("versione 2, più lunga"), cst.GetAttr("etag").AsString())
 
@@ -196,7 +196,7 @@ func TestObjectSourceStreamed(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeSwift(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": "big"}))
+	osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": "big"}))
 
 	const size = 48 << 20
 	path := filepath.Join(t.TempDir(), "big.bin")
@@ -216,7 +216,7 @@ func TestObjectSourceStreamed(t *testing.T) {
 	sum := hex.EncodeToString(h.Sum(nil))
 	chunk = nil
 
-	cfg := osfwtest.Object(t, p, objType, map[string]any{"container_name": "big", "name": "big.bin", "source": path})
+	cfg := object(t, p, objType, map[string]any{"container_name": "big", "name": "big.bin", "source": path})
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -236,18 +236,18 @@ func TestObjectETagChecks(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeSwift(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": "c"}))
+	osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": "c"}))
 	path := writeFile(t, "dati")
 
 	// A configured etag that the file does not match: nothing is uploaded.
-	resp := osfwtest.ApplyResp(t, p, objType, cty.NilVal, osfwtest.Object(t, p, objType, map[string]any{"container_name": "c", "name": "x", "source": path, "etag": md5hex("altro")}))
+	resp := osfwtest.ApplyResp(t, p, objType, cty.NilVal, object(t, p, objType, map[string]any{"container_name": "c", "name": "x", "source": path, "etag": md5hex("altro")}))
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "not the etag")
 	assert.Empty(t, fake.uploads)
 
 	// Swift stores something else than was sent.
 	fake.corruptETag = true
-	resp = osfwtest.ApplyResp(t, p, objType, cty.NilVal, osfwtest.Object(t, p, objType, map[string]any{"container_name": "c", "name": "y", "source": path}))
+	resp = osfwtest.ApplyResp(t, p, objType, cty.NilVal, object(t, p, objType, map[string]any{"container_name": "c", "name": "y", "source": path}))
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "stored y with MD5 00000000000000000000000000000000")
 	assert.True(t, resp.NewState.IsNull())
@@ -259,9 +259,9 @@ func TestObjectRefreshOneListingPerContainer(t *testing.T) {
 	p := cloud.Provider(t, Resources(), nil, nil)
 	var states []cty.Value
 	for _, c := range []string{"a", "b"} {
-		osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": c}))
+		osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": c}))
 		for i := range 5 {
-			states = append(states, osfwtest.Apply(t, p, objType, cty.NilVal, osfwtest.Object(t, p, objType, map[string]any{"container_name": c, "name": fmt.Sprintf("log/%d", i), "content": fmt.Sprint(i)})))
+			states = append(states, osfwtest.Apply(t, p, objType, cty.NilVal, object(t, p, objType, map[string]any{"container_name": c, "name": fmt.Sprintf("log/%d", i), "content": fmt.Sprint(i)})))
 		}
 	}
 	cloud.ResetRequests()
@@ -275,7 +275,7 @@ func TestObjectRefreshOneListingPerContainer(t *testing.T) {
 	// Changed outside: the listing shows the new MD5, and a plan uploads again.
 	fake.containers["a"].objects["log/1"].md5 = md5hex("changed")
 	got = osfwtest.Read(t, p, objType, states...)
-	pr := osfwtest.Plan(t, p, objType, got[1], osfwtest.Object(t, p, objType, map[string]any{"container_name": "a", "name": "log/1", "content": "1"}))
+	pr := osfwtest.Plan(t, p, objType, got[1], object(t, p, objType, map[string]any{"container_name": "a", "name": "log/1", "content": "1"}))
 	assert.Equal(t, md5hex("1"), pr.PlannedState.GetAttr("etag").AsString())
 
 	delete(fake.containers["b"].objects, "log/0")
@@ -287,10 +287,10 @@ func TestTempURL(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
 	fake := newFakeSwift(t, cloud)
 	p := cloud.Provider(t, Resources(), nil, nil)
-	osfwtest.Apply(t, p, contType, cty.NilVal, osfwtest.Object(t, p, contType, map[string]any{"name": "pub"}))
-	osfwtest.Apply(t, p, objType, cty.NilVal, osfwtest.Object(t, p, objType, map[string]any{"container_name": "pub", "name": "a b.txt", "content": "x"}))
+	osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": "pub"}))
+	osfwtest.Apply(t, p, objType, cty.NilVal, object(t, p, objType, map[string]any{"container_name": "pub", "name": "a b.txt", "content": "x"}))
 
-	cfg := osfwtest.Object(t, p, urlType, map[string]any{"container": "pub", "object": "a b.txt", "ttl": 60})
+	cfg := object(t, p, urlType, map[string]any{"container": "pub", "object": "a b.txt", "ttl": 60})
 	st := osfwtest.Apply(t, p, urlType, cty.NilVal, cfg)
 	key := fake.account.Get("X-Account-Meta-Temp-Url-Key")
 	assert.Len(t, key, 64, "a random account key was set")
@@ -303,11 +303,11 @@ func TestTempURL(t *testing.T) {
 	osfwtest.NoChange(t, p, urlType, st, cfg)
 
 	// A second URL reuses the key.
-	osfwtest.Apply(t, p, urlType, cty.NilVal, osfwtest.Object(t, p, urlType, map[string]any{"container": "pub", "object": "a b.txt", "ttl": 30, "method": "put"}))
+	osfwtest.Apply(t, p, urlType, cty.NilVal, object(t, p, urlType, map[string]any{"container": "pub", "object": "a b.txt", "ttl": 30, "method": "put"}))
 	assert.Equal(t, key, fake.account.Get("X-Account-Meta-Temp-Url-Key"))
 
 	// Expired and to regenerate: gone, so the next apply makes a new one.
-	regen := osfwtest.Apply(t, p, urlType, cty.NilVal, osfwtest.Object(t, p, urlType, map[string]any{"container": "pub", "object": "a b.txt", "ttl": 60, "regenerate": true}))
+	regen := osfwtest.Apply(t, p, urlType, cty.NilVal, object(t, p, urlType, map[string]any{"container": "pub", "object": "a b.txt", "ttl": 60, "regenerate": true}))
 	assert.False(t, osfwtest.Read(t, p, urlType, regen)[0].IsNull(), "valid yet")
 	attrs := regen.AsValueMap()
 	old, _ := url.Parse(attrs["url"].AsString())

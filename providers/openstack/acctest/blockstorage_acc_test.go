@@ -1,0 +1,238 @@
+package acctest
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/backups"
+	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/quotasets"
+	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/services"
+	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/snapshots"
+	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumes"
+	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumetypes"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const volumeConfig = `
+resource "openstack_blockstorage_volume_v3" "v" {
+  name        = "%[1]sdati"
+  description = "%[2]s"
+  size        = %[3]d
+  volume_type = "standard"
+  metadata = {
+    ufficio = "anagrafe"
+  }
+}
+
+resource "openstack_blockstorage_snapshot_v3" "s" {
+  volume_id   = openstack_blockstorage_volume_v3.v.id
+  name        = "%[1]s%[4]s"
+  description = "snapshot"
+  metadata = {
+    motivo = "prima della migrazione"
+  }
+}
+`
+
+func TestAccBlockStorageVolumeAndSnapshot(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	e.SweepStorageAtEnd(t)
+	ctx := e.Context()
+	bc := e.Client(e.Cloud(CloudDemo).BlockStorage)
+	w := e.NewWorkdir(CloudDemo)
+
+	w.Apply(fmt.Sprintf(volumeConfig, e.Prefix, "archivio", 1, "snap"))
+	id := w.ID("openstack_blockstorage_volume_v3.v")
+	v, err := volumes.Get(ctx, bc, id).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "available", v.Status)
+	assert.Equal(t, 1, v.Size)
+	assert.Equal(t, "anagrafe", v.Metadata["ufficio"])
+	snapID := w.ID("openstack_blockstorage_snapshot_v3.s")
+	s, err := snapshots.Get(ctx, bc, snapID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "available", s.Status)
+	assert.Equal(t, id, s.VolumeID)
+	assert.Equal(t, "prima della migrazione", s.Metadata["motivo"])
+	w.PlanNoChanges()
+
+	// 1 GB -> 2 GB in place (the extend action), new description; the
+	// snapshot renamed in place. A volume with snapshots can be extended.
+	w.Apply(fmt.Sprintf(volumeConfig, e.Prefix, "archivio storico", 2, "snap2"))
+	assert.Equal(t, id, w.ID("openstack_blockstorage_volume_v3.v"), "extended in place")
+	assert.Equal(t, snapID, w.ID("openstack_blockstorage_snapshot_v3.s"), "renamed in place")
+	v, err = volumes.Get(ctx, bc, id).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, 2, v.Size)
+	assert.Equal(t, "available", v.Status)
+	assert.Equal(t, "archivio storico", v.Description)
+	s, err = snapshots.Get(ctx, bc, snapID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, e.Prefix+"snap2", s.Name)
+	w.PlanNoChanges()
+
+	// Shrinking plans a replacement.
+	w.Write(fmt.Sprintf(volumeConfig, e.Prefix, "archivio storico", 1, "snap2"))
+	out := w.PlanChanges()
+	assert.Contains(t, out, "must be replaced")
+
+	// Import round trip.
+	w.Write(fmt.Sprintf(volumeConfig, e.Prefix, "archivio storico", 2, "snap2"))
+	w.StateRm("openstack_blockstorage_volume_v3.v")
+	w.StateRm("openstack_blockstorage_snapshot_v3.s")
+	w.Import("openstack_blockstorage_volume_v3.v", id)
+	w.Import("openstack_blockstorage_snapshot_v3.s", snapID)
+	w.PlanNoChanges()
+
+	w.Destroy()
+	_, err = volumes.Get(ctx, bc, id).Extract()
+	assert.True(t, isGone(err), "volume deleted: %v", err)
+	_, err = snapshots.Get(ctx, bc, snapID).Extract()
+	assert.True(t, isGone(err), "snapshot deleted: %v", err)
+}
+
+// backupServiceUp reports whether the cloud runs a cinder-backup service
+// that is up, and why not.
+func backupServiceUp(t *testing.T, e *Env) (bool, string) {
+	bc := e.Client(e.Admin().BlockStorage)
+	pages, err := services.List(bc, services.ListOpts{Binary: "cinder-backup"}).AllPages(e.Context())
+	if err != nil {
+		return false, "listing the block storage services: " + err.Error()
+	}
+	all, err := services.ExtractServices(pages)
+	if err != nil {
+		return false, err.Error()
+	}
+	for _, s := range all {
+		if s.State == "up" && s.Status == "enabled" {
+			return true, ""
+		}
+	}
+	return false, fmt.Sprintf("the cloud has no cinder-backup service up (%d registered)", len(all))
+}
+
+const backupConfig = `
+resource "openstack_blockstorage_volume_v3" "v" {
+  name = "%[1]sdati"
+  size = 1
+}
+
+resource "openstack_blockstorage_backup_v3" "b" {
+  volume_id   = openstack_blockstorage_volume_v3.v.id
+  name        = "%[1]s%[2]s"
+  description = "backup"
+  metadata = {
+    ciclo = "settimanale"
+  }
+}
+`
+
+func TestAccBlockStorageBackup(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	e.SweepStorageAtEnd(t)
+	if ok, why := backupServiceUp(t, e); !ok {
+		t.Skipf("backups cannot be made on this cloud: %s. The devcloud would need the cinder-backup service "+
+			"(python3-cinder's cinder.cmd.backup) with a backup driver (backup_driver = cinder.backup.drivers.posix.PosixBackupDriver "+
+			"and backup_posix_path, or the Swift driver), and a volume driver whose volumes the backup service can read "+
+			"(initialize_connection answering driver_volume_type \"local\" with a file as device_path)", why)
+	}
+	ctx := e.Context()
+	bc := e.Client(e.Cloud(CloudDemo).BlockStorage)
+	w := e.NewWorkdir(CloudDemo)
+	w.Apply(fmt.Sprintf(backupConfig, e.Prefix, "b1"))
+	id := w.ID("openstack_blockstorage_backup_v3.b")
+	b, err := backups.Get(ctx, bc, id).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "available", b.Status)
+	w.PlanNoChanges()
+	w.Apply(fmt.Sprintf(backupConfig, e.Prefix, "b2"))
+	assert.Equal(t, id, w.ID("openstack_blockstorage_backup_v3.b"))
+	b, err = backups.Get(ctx, bc, id).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, e.Prefix+"b2", b.Name)
+	w.StateRm("openstack_blockstorage_backup_v3.b")
+	w.Import("openstack_blockstorage_backup_v3.b", id)
+	w.PlanNoChanges()
+	w.Destroy()
+	_, err = backups.Get(ctx, bc, id).Extract()
+	assert.True(t, isGone(err), "backup deleted: %v", err)
+}
+
+const typeQuotaConfig = `
+resource "openstack_blockstorage_volume_type_v3" "t" {
+  name        = "%[1]s%[2]s"
+  description = "%[3]s"
+  is_public   = false
+  extra_specs = {
+    volume_backend_name = "fake"
+    %[4]s
+  }
+}
+
+resource "openstack_blockstorage_quotaset_v3" "q" {
+  project_id = "%[5]s"
+  volumes    = %[6]d
+  gigabytes  = 20
+  snapshots  = 3
+  volume_type_quota = {
+    volumes_standard = 2
+  }
+}
+`
+
+func TestAccBlockStorageVolumeTypeAndQuotaset(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	e.SweepStorageAtEnd(t)
+	ctx := e.Context()
+	admin := e.Admin()
+	bc := e.Client(admin.BlockStorage)
+	ic := e.Client(admin.Identity)
+	p, err := projects.Create(ctx, ic, projects.CreateOpts{Name: e.Name("quote"), Description: "acceptance test"}).Extract()
+	require.NoError(t, err)
+	defaults, err := quotasets.GetDefaults(ctx, bc, p.ID).Extract()
+	require.NoError(t, err)
+
+	w := e.NewWorkdir(CloudAdmin)
+	w.Apply(fmt.Sprintf(typeQuotaConfig, e.Prefix, "ssd", "dischi veloci", `capabilities = "ssd"`, p.ID, 5))
+	typeID := w.ID("openstack_blockstorage_volume_type_v3.t")
+	vt, err := volumetypes.Get(ctx, bc, typeID).Extract()
+	require.NoError(t, err)
+	assert.False(t, vt.IsPublic)
+	assert.Equal(t, map[string]string{"volume_backend_name": "fake", "capabilities": "ssd"}, vt.ExtraSpecs)
+	q, err := quotasets.Get(ctx, bc, p.ID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, 5, q.Volumes)
+	assert.Equal(t, 20, q.Gigabytes)
+	assert.Equal(t, defaults.Backups, q.Backups, "an unset quota keeps the cloud's value")
+	w.PlanNoChanges()
+
+	w.Apply(fmt.Sprintf(typeQuotaConfig, e.Prefix, "ssd-2", "dischi più veloci", "", p.ID, 7))
+	assert.Equal(t, typeID, w.ID("openstack_blockstorage_volume_type_v3.t"), "updated in place")
+	vt, err = volumetypes.Get(ctx, bc, typeID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, e.Prefix+"ssd-2", vt.Name)
+	assert.Equal(t, map[string]string{"volume_backend_name": "fake"}, vt.ExtraSpecs, "removed extra spec deleted")
+	q, err = quotasets.Get(ctx, bc, p.ID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, 7, q.Volumes)
+	w.PlanNoChanges()
+
+	w.StateRm("openstack_blockstorage_volume_type_v3.t")
+	w.StateRm("openstack_blockstorage_quotaset_v3.q")
+	w.Import("openstack_blockstorage_volume_type_v3.t", typeID)
+	w.Import("openstack_blockstorage_quotaset_v3.q", p.ID+"/RegionOne")
+	w.PlanNoChanges()
+
+	w.Destroy()
+	_, err = volumetypes.Get(ctx, bc, typeID).Extract()
+	assert.True(t, isGone(err), "volume type deleted: %v", err)
+	q, err = quotasets.Get(ctx, bc, p.ID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, defaults.Volumes, q.Volumes, "destroy resets the quotas")
+	assert.Equal(t, defaults.Gigabytes, q.Gigabytes)
+}
