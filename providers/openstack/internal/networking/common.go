@@ -258,3 +258,12 @@ func parallel[T any](items []T, n int, fn func(T) error) error {
 	}
 	return nil
 }
+
+// setBlocksKeepNull sets a nested block from the cloud's elements, but
+// leaves it null when it was null and the cloud has none.
+func setBlocksKeepNull(d *osfw.Data, name string, elems []map[string]any) {
+	if len(elems) == 0 && d.Get(name).IsNull() {
+		return
+	}
+	d.SetBlocks(name, elems)
+}

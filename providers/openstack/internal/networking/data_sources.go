@@ -70,10 +70,20 @@ func NetworkData() *osfw.DataSource {
 	}
 }
 
-// networkWithSubnets is a network with its subnets' IDs.
-type networkWithSubnets struct {
-	network
-	Status string `json:"status"`
+// networkDS is a network as the data source and lookups read it.
+type networkDS struct {
+	ID                    string   `json:"id"`
+	Name                  string   `json:"name"`
+	Description           string   `json:"description"`
+	Status                string   `json:"status"`
+	External              bool     `json:"router:external"`
+	TenantID              string   `json:"tenant_id"`
+	MTU                   int      `json:"mtu"`
+	AdminStateUp          bool     `json:"admin_state_up"`
+	Shared                bool     `json:"shared"`
+	Subnets               []string `json:"subnets"`
+	Tags                  []string `json:"tags"`
+	AvailabilityZoneHints []string `json:"availability_zone_hints"`
 }
 
 func readNetworkData(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
@@ -94,12 +104,12 @@ func readNetworkData(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		q.Set("mtu", fmt.Sprint(d.Int("mtu")))
 	}
 	queryTags(d, q)
-	var found []networkWithSubnets
-	if err := list(ctx, sc, "networks", q, func(n *networkWithSubnets) { found = append(found, *n) }); err != nil {
+	var found []networkDS
+	if err := list(ctx, sc, "networks", q, func(n *networkDS) { found = append(found, *n) }); err != nil {
 		return err
 	}
 	if cidr := d.String("matching_subnet_cidr"); cidr != "" {
-		var keep []networkWithSubnets
+		var keep []networkDS
 		for _, n := range found {
 			var subs []subnet
 			if err := list(ctx, sc, "subnets", url.Values{"network_id": {n.ID}}, func(s *subnet) { subs = append(subs, *s) }); err != nil {

@@ -65,12 +65,12 @@ func externalNetworkID(ctx context.Context, c *osfw.Client, pool string) (string
 		return "", err
 	}
 	var ids []string
-	err = list(ctx, sc, "networks", url.Values{"name": {pool}, "router:external": {"true"}}, func(n *network) { ids = append(ids, n.ID) })
+	err = list(ctx, sc, "networks", url.Values{"name": {pool}, "router:external": {"true"}}, func(n *networkDS) { ids = append(ids, n.ID) })
 	if err != nil {
 		return "", err
 	}
 	if len(ids) == 0 {
-		err = list(ctx, sc, "networks", url.Values{"id": {pool}}, func(n *network) { ids = append(ids, n.ID) })
+		err = list(ctx, sc, "networks", url.Values{"id": {pool}}, func(n *networkDS) { ids = append(ids, n.ID) })
 		if err != nil {
 			return "", err
 		}
@@ -159,7 +159,7 @@ func setFloatingIP(d *osfw.Data, f *floatingIP, pools poolNames) {
 	d.Set("address", f.FloatingIP)
 	if name, ok := pools[f.FloatingNetworkID]; ok {
 		d.Set("pool", name)
-	} else if !d.Known("pool") {
+	} else if d.String("pool") == "" {
 		d.Set("pool", f.FloatingNetworkID)
 	}
 	d.Set("port_id", deref(f.PortID))
@@ -185,7 +185,7 @@ func externalNames(ctx context.Context, c *osfw.Client) (poolNames, error) {
 		return nil, err
 	}
 	out := poolNames{}
-	err = list(ctx, sc, "networks", url.Values{"router:external": {"true"}}, func(n *network) { out[n.ID] = n.Name })
+	err = list(ctx, sc, "networks", url.Values{"router:external": {"true"}}, func(n *networkDS) { out[n.ID] = n.Name })
 	return out, err
 }
 
@@ -198,19 +198,29 @@ func readFloatingIP(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if err := getInto(ctx, sc, "floatingips", "floatingip", d.ID(), &f); err != nil {
 		return err
 	}
-	pools, err := externalNames(ctx, c)
-	if err != nil {
-		return err
+	var pools poolNames
+	if d.String("pool") == "" {
+		if pools, err = externalNames(ctx, c); err != nil {
+			return err
+		}
 	}
 	setFloatingIP(d, &f, pools)
 	d.Set("region", c.Endpoint.Region)
 	return nil
 }
 
+// readFloatingIPs refreshes many floating IPs with one list request; the
+// external networks are listed too only when a pool name is not known.
 func readFloatingIPs(ctx context.Context, c *osfw.Client, ds []*osfw.Data) error {
-	pools, err := externalNames(ctx, c)
-	if err != nil {
-		return err
+	var pools poolNames
+	for _, d := range ds {
+		if d.String("pool") == "" {
+			var err error
+			if pools, err = externalNames(ctx, c); err != nil {
+				return err
+			}
+			break
+		}
 	}
 	return readManyByID(ctx, c, "floatingips", ds, func(f *floatingIP) string { return f.ID },
 		func(d *osfw.Data, f *floatingIP) { setFloatingIP(d, f, pools) })

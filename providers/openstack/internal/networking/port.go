@@ -213,7 +213,7 @@ func setPort(d *osfw.Data, p *port) {
 		}
 		pairs = append(pairs, e)
 	}
-	d.SetBlocks("allowed_address_pairs", pairs)
+	setBlocksKeepNull(d, "allowed_address_pairs", pairs)
 }
 
 func readPort(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

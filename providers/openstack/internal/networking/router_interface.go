@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/nuvola-pa/nuvola/plugins"
@@ -53,7 +54,7 @@ func createRouterInterface(ctx context.Context, c *osfw.Client, d *osfw.Data) er
 		PortID   string `json:"port_id"`
 		SubnetID string `json:"subnet_id"`
 	}
-	if _, err := sc.Put(ctx, sc.ServiceURL("routers", d.String("router_id"), "add_router_interface"), body, &resp, nil); err != nil {
+	if _, err := sc.Put(ctx, sc.ServiceURL("routers", d.String("router_id"), "add_router_interface"), body, &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
 		return err
 	}
 	d.SetID(resp.PortID)
@@ -122,7 +123,7 @@ func deleteRouterInterface(ctx context.Context, c *osfw.Client, d *osfw.Data) er
 	}
 	body := map[string]any{"port_id": d.ID()}
 	return deleteWhileInUse(ctx, d.Timeout("delete"), func() error {
-		_, err := sc.Put(ctx, sc.ServiceURL("routers", d.String("router_id"), "remove_router_interface"), body, nil, nil)
+		_, err := sc.Put(ctx, sc.ServiceURL("routers", d.String("router_id"), "remove_router_interface"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{200}})
 		return err
 	})
 }

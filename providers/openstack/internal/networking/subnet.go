@@ -201,7 +201,7 @@ func setSubnet(d *osfw.Data, s *subnet) {
 	for _, r := range s.HostRoutes {
 		routes = append(routes, map[string]any{"destination_cidr": r.Destination, "next_hop": r.NextHop})
 	}
-	d.SetBlocks("host_routes", routes)
+	setBlocksKeepNull(d, "host_routes", routes)
 }
 
 func readSubnet(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
