@@ -9,10 +9,17 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/applicationcredentials"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/domains"
 	idgroups "github.com/gophercloud/gophercloud/v2/openstack/identity/v3/groups"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/users"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/nuvola-pa/nuvola/plugins"
+	"github.com/nuvola-pa/nuvola/providers/openstack/internal/identity"
+	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
+	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw/osfwtest"
 )
 
 // assignmentsOn lists the role assignments on a project as
@@ -104,7 +111,7 @@ output "project_lookup" {
 // update, import and destroy, checked against Keystone.
 func TestAccIdentityProjectUserGroupRole(t *testing.T) {
 	e := New(t)
-	e.SweepRolesAtEnd(t)
+	e.SweepIdentityAtEnd(t)
 	ic := e.Client(e.Admin().Identity)
 	ctx := e.Context()
 	w := e.NewWorkdir(CloudAdmin)
@@ -223,6 +230,14 @@ data "openstack_identity_auth_scope_v3" "me" {
   name = "me"
 }
 
+data "openstack_identity_project_v3" "own" {
+  name = data.openstack_identity_auth_scope_v3.me.project_name
+}
+
+output "own_project" {
+  value = data.openstack_identity_project_v3.own.id
+}
+
 resource "openstack_identity_application_credential_v3" "ci" {
   name        = "%[1]sci"
   description = "%[2]s"
@@ -251,6 +266,10 @@ func TestAccIdentityApplicationCredential(t *testing.T) {
 	id, secret := attrs["id"].(string), w.Must("output", "-raw", "secret")
 	if len(secret) < 32 || attrs["secret"] != "(sensitive value)" || attrs["project_id"] != demo.ProjectID || attrs["expires_at"] != "2031-01-31T23:59:59Z" {
 		t.Fatalf("state: %v", attrs)
+	}
+	// A member may not list every project: the data source finds its own.
+	if out := strings.TrimSpace(w.Must("output", "-raw", "own_project")); out != demo.ProjectID {
+		t.Fatalf("the project data source found %q, want %s", out, demo.ProjectID)
 	}
 	ac, err := applicationcredentials.Get(ctx, ic, demo.UserID, id).Extract()
 	if err != nil || ac.Name != e.Name("ci") || ac.ProjectID != demo.ProjectID || len(ac.Roles) == 0 {
@@ -427,5 +446,173 @@ func TestAccIdentityMunicipalityOnboarding(t *testing.T) {
 		if _, err := idgroups.Get(ctx, ic, g).Extract(); !isGone(err) {
 			t.Fatalf("group %s still there: %v", g, err)
 		}
+	}
+}
+
+// TestAccIdentityRefreshRequestCounts measures, on the devcloud, the
+// Identity requests that refreshing many objects of each type costs: one
+// list per type (one per group for memberships, per project for role
+// assignments).
+func TestAccIdentityRefreshRequestCounts(t *testing.T) {
+	e := New(t)
+	ctx := e.Context()
+	p := osfw.NewProvider(osfw.ProviderBlock(), osfw.Configure, identity.Resources(), identity.DataSources())
+	cfg := osfw.NewData(osfw.ProviderBlock(), cty.NullVal(osfw.ProviderBlock().ImpliedType()))
+	cfg.Set("cloud", AdminCloudName())
+	if resp := p.ConfigureProvider(ctx, plugins.ConfigureProviderRequest{Config: cfg.Value()}); resp.Diagnostics.HasErrors() {
+		t.Fatal(resp.Diagnostics.Err())
+	}
+	const n = 12
+	obj := func(typ string, attrs map[string]any) cty.Value { return osfwtest.Object(t, p, typ, attrs) }
+	apply := func(typ string, attrs map[string]any) cty.Value {
+		return osfwtest.Apply(t, p, typ, cty.NilVal, obj(typ, attrs))
+	}
+	project := apply("openstack_identity_project_v3", map[string]any{"name": e.Name("counts")})
+	pid := project.GetAttr("id").AsString()
+	member := e.Client(e.Admin().Identity)
+	mr, err := roles.List(member, roles.ListOpts{Name: "member"}).AllPages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := roles.ExtractRoles(mr)
+	if len(rs) != 1 {
+		t.Fatalf("role member: %v", rs)
+	}
+	states := map[string][]cty.Value{}
+	add := func(typ string, v cty.Value) { states[typ] = append(states[typ], v) }
+	add("openstack_identity_project_v3", project)
+	group := apply("openstack_identity_group_v3", map[string]any{"name": e.Name("counts-g")})
+	for i := range n {
+		u := apply("openstack_identity_user_v3", map[string]any{"name": e.Name(fmt.Sprintf("counts-u%d", i))})
+		g := apply("openstack_identity_group_v3", map[string]any{"name": e.Name(fmt.Sprintf("counts-g%d", i))})
+		add("openstack_identity_project_v3", apply("openstack_identity_project_v3", map[string]any{"name": e.Name(fmt.Sprintf("counts-p%d", i))}))
+		add("openstack_identity_user_v3", u)
+		add("openstack_identity_group_v3", g)
+		add("openstack_identity_role_assignment_v3", apply("openstack_identity_role_assignment_v3", map[string]any{
+			"group_id": g.GetAttr("id").AsString(), "project_id": pid, "role_id": rs[0].ID}))
+		add("openstack_identity_user_membership_v3", apply("openstack_identity_user_membership_v3", map[string]any{
+			"user_id": u.GetAttr("id").AsString(), "group_id": group.GetAttr("id").AsString()}))
+	}
+	for _, typ := range []string{"openstack_identity_project_v3", "openstack_identity_user_v3", "openstack_identity_group_v3",
+		"openstack_identity_role_assignment_v3", "openstack_identity_user_membership_v3"} {
+		before := p.Client().Requests()[osfw.Identity]
+		got := osfwtest.Read(t, p, typ, states[typ]...)
+		reqs := p.Client().Requests()[osfw.Identity] - before
+		for i, v := range got {
+			if v.IsNull() {
+				t.Errorf("%s %d reads as gone", typ, i)
+			}
+		}
+		t.Logf("refreshing %d %s: %d Identity request(s)", len(states[typ]), typ, reqs)
+		if reqs != 1 {
+			t.Errorf("refreshing %d %s took %d requests, want 1", len(states[typ]), typ, reqs)
+		}
+	}
+	// Clean up through the provider, memberships and assignments first.
+	for _, typ := range []string{"openstack_identity_user_membership_v3", "openstack_identity_role_assignment_v3",
+		"openstack_identity_user_v3", "openstack_identity_group_v3", "openstack_identity_project_v3"} {
+		for _, v := range states[typ] {
+			osfwtest.Destroy(t, p, typ, v)
+		}
+	}
+	osfwtest.Destroy(t, p, "openstack_identity_group_v3", group)
+}
+
+const hierarchyConfig = `
+resource "openstack_identity_project_v3" "dominio" {
+  name        = "%[1]sdominio-pa"
+  description = "%[2]s"
+  is_domain   = true
+}
+
+resource "openstack_identity_project_v3" "regione" {
+  name      = "%[1]sregione"
+  domain_id = openstack_identity_project_v3.dominio.id
+}
+
+resource "openstack_identity_project_v3" "comune" {
+  name        = "%[1]scomune"
+  description = "%[2]s"
+  domain_id   = openstack_identity_project_v3.dominio.id
+  parent_id   = openstack_identity_project_v3.regione.id
+}
+
+resource "openstack_identity_group_v3" "g" {
+  name      = "%[1]sg"
+  domain_id = openstack_identity_project_v3.dominio.id
+}
+
+resource "openstack_identity_role_v3" "r" {
+  name      = "%[1]sruolo"
+  domain_id = openstack_identity_project_v3.dominio.id
+}
+
+resource "openstack_identity_role_assignment_v3" "dominio" {
+  group_id  = openstack_identity_group_v3.g.id
+  domain_id = openstack_identity_project_v3.dominio.id
+  role_id   = openstack_identity_role_v3.r.id
+}
+`
+
+// TestAccIdentityProjectHierarchy: a domain made as a project with
+// is_domain, a project under another, domain roles and an assignment on
+// the domain; a project whose name is taken names the one in the way.
+func TestAccIdentityProjectHierarchy(t *testing.T) {
+	e := New(t)
+	e.SweepIdentityAtEnd(t)
+	ic := e.Client(e.Admin().Identity)
+	ctx := e.Context()
+	w := e.NewWorkdir(CloudAdmin)
+	w.Apply(fmt.Sprintf(hierarchyConfig, e.Prefix, "PA"))
+	did := w.ID("openstack_identity_project_v3.dominio")
+	rid := w.ID("openstack_identity_project_v3.regione")
+	cid := w.ID("openstack_identity_project_v3.comune")
+	if d, err := domains.Get(ctx, ic, did).Extract(); err != nil || d.Name != e.Name("dominio-pa") || !d.Enabled {
+		t.Fatalf("domain %s: %+v %v", did, d, err)
+	}
+	if c, err := projects.Get(ctx, ic, cid).Extract(); err != nil || c.ParentID != rid || c.DomainID != did {
+		t.Fatalf("project %s: %+v %v", cid, c, err)
+	}
+	aid := w.ID("openstack_identity_role_assignment_v3.dominio")
+	if want := did + "//" + w.ID("openstack_identity_group_v3.g") + "//" + w.ID("openstack_identity_role_v3.r"); aid != want {
+		t.Fatalf("assignment id %s, want %s", aid, want)
+	}
+	w.PlanNoChanges()
+	w.Apply(fmt.Sprintf(hierarchyConfig, e.Prefix, "Pubblica amministrazione"))
+	if w.ID("openstack_identity_project_v3.dominio") != did {
+		t.Fatal("the domain was replaced")
+	}
+	if d, _ := domains.Get(ctx, ic, did).Extract(); d.Description != "Pubblica amministrazione" {
+		t.Fatalf("domain not updated: %+v", d)
+	}
+	w.PlanNoChanges()
+	for _, a := range []string{"openstack_identity_project_v3.dominio", "openstack_identity_project_v3.comune",
+		"openstack_identity_role_v3.r", "openstack_identity_role_assignment_v3.dominio"} {
+		id := w.ID(a)
+		w.StateRm(a)
+		w.Import(a, id)
+	}
+	w.PlanNoChanges()
+
+	// The same name again in the domain: Keystone refuses, nuvola names
+	// the project in the way.
+	dup := e.NewWorkdir(CloudAdmin)
+	errOut := dup.ApplyFails(fmt.Sprintf(`resource "openstack_identity_project_v3" "again" {
+  name      = "%scomune"
+  domain_id = "%s"
+}
+`, e.Prefix, did))
+	if !strings.Contains(errOut, "already exists") || !strings.Contains(errOut, "nuvola import ADDRESS "+cid) {
+		t.Fatalf("want the conflict to name %s:\n%s", cid, errOut)
+	}
+
+	// Straight after the imports, whose objects have no recorded
+	// dependencies: a parent project waits for its sub-project to go.
+	w.Destroy()
+	if _, err := domains.Get(ctx, ic, did).Extract(); !isGone(err) {
+		t.Fatalf("domain still there: %v", err)
+	}
+	if _, err := projects.Get(ctx, ic, cid).Extract(); !isGone(err) {
+		t.Fatalf("project still there: %v", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/domains"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/roles"
 )
 
@@ -55,20 +57,70 @@ func listRoles(ctx context.Context, admin *Cloud, prefix string) ([]roles.Role, 
 	return out, nil
 }
 
-// SweepRolesAtEnd deletes e's roles when t ends, before the Env's own
-// sweep, and fails t if any is left.
-func (e *Env) SweepRolesAtEnd(t testing.TB) {
+// SweepDomains disables and deletes the Keystone domains whose name
+// starts with prefix; Keystone deletes their projects, users and groups
+// with them.
+func SweepDomains(ctx context.Context, admin *Cloud, prefix string) error {
+	if !strings.HasPrefix(prefix, "acc-") || len(prefix) < 8 {
+		return fmt.Errorf("refusing to sweep with prefix %q", prefix)
+	}
+	ic, err := admin.Identity()
+	if err != nil {
+		return err
+	}
+	list, err := listDomains(ctx, ic, prefix)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range list {
+		if d.Enabled {
+			_, err := domains.Update(ctx, ic, d.ID, domains.UpdateOpts{Enabled: new(bool)}).Extract()
+			del(&errs, "disable domain "+d.Name, err)
+		}
+		del(&errs, "domain "+d.Name, domains.Delete(ctx, ic, d.ID).ExtractErr())
+	}
+	return errors.Join(errs...)
+}
+
+func listDomains(ctx context.Context, ic *gophercloud.ServiceClient, prefix string) ([]domains.Domain, error) {
+	pages, err := domains.List(ic, domains.ListOpts{}).AllPages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	all, err := domains.ExtractDomains(pages)
+	var out []domains.Domain
+	for _, d := range all {
+		if strings.HasPrefix(d.Name, prefix) {
+			out = append(out, d)
+		}
+	}
+	return out, err
+}
+
+// SweepIdentityAtEnd deletes e's roles and domains when t ends, before the
+// Env's own sweep (which covers neither), and fails t if any is left.
+func (e *Env) SweepIdentityAtEnd(t testing.TB) {
 	t.Cleanup(func() {
 		admin, err := e.cloud(AdminCloudName())
 		if err != nil {
-			t.Errorf("sweep roles %s: %v", e.Prefix, err)
+			t.Errorf("sweep %s: %v", e.Prefix, err)
 			return
 		}
 		if err := SweepRoles(e.ctx, admin, e.Prefix); err != nil {
 			t.Errorf("sweep roles %s: %v", e.Prefix, err)
 		}
+		if err := SweepDomains(e.ctx, admin, e.Prefix); err != nil {
+			t.Errorf("sweep domains %s: %v", e.Prefix, err)
+		}
 		if left, err := listRoles(e.ctx, admin, e.Prefix); err != nil || len(left) > 0 {
 			t.Errorf("roles left behind after the sweep: %v %v", left, err)
+		}
+		ic, err := admin.Identity()
+		if err == nil {
+			if left, err := listDomains(e.ctx, ic, e.Prefix); err != nil || len(left) > 0 {
+				t.Errorf("domains left behind after the sweep: %v %v", left, err)
+			}
 		}
 	})
 }

@@ -145,6 +145,13 @@ func newFakeKeystone(t *testing.T, c *osfwtest.Cloud) *fakeKeystone {
 				notFound(w, one, r.PathValue("id"))
 				return
 			}
+			for _, o := range f.objects[coll] {
+				if coll == "projects" && o["parent_id"] == r.PathValue("id") {
+					osfwtest.WriteJSON(w, http.StatusForbidden, map[string]any{"error": map[string]any{"code": 403, "title": "Forbidden",
+						"message": "Cannot delete the project " + r.PathValue("id") + " since it is not a leaf in the hierarchy. Use the cascade option if you want to delete a whole subtree."}})
+					return
+				}
+			}
 			delete(f.objects[coll], r.PathValue("id"))
 			w.WriteHeader(http.StatusNoContent)
 		})

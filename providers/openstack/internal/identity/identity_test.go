@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -122,6 +123,36 @@ func TestProjectRefreshIsOneListRequest(t *testing.T) {
 			assert.Equal(t, fmt.Sprintf("p%d", i), v.GetAttr("name").AsString())
 		}
 	}
+}
+
+// A parent project deleted while its sub-project is being deleted waits
+// for it rather than failing with Keystone's 403.
+func TestProjectDeleteWaitsForSubProjects(t *testing.T) {
+	_, fake, p := setup(t, nil)
+	parent := osfwtest.Apply(t, p, projectType, cty.NilVal, osfwtest.Object(t, p, projectType, map[string]any{"name": "regione"}))
+	child := osfwtest.Apply(t, p, projectType, cty.NilVal, osfwtest.Object(t, p, projectType, map[string]any{"name": "comune",
+		"parent_id": parent.GetAttr("id").AsString()}))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		osfwtest.Destroy(t, p, projectType, parent)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	assert.Equal(t, 2, fake.count("projects"), "the parent waits")
+	osfwtest.Destroy(t, p, projectType, child)
+	<-done
+	assert.Zero(t, fake.count("projects"))
+
+	// A sub-project nobody deletes: the wait ends with the reason.
+	parent = osfwtest.Apply(t, p, projectType, cty.NilVal, osfwtest.Object(t, p, projectType, map[string]any{"name": "regione"}))
+	osfwtest.Apply(t, p, projectType, cty.NilVal, osfwtest.Object(t, p, projectType, map[string]any{"name": "comune",
+		"parent_id": parent.GetAttr("id").AsString()}))
+	prior := osfw.NewData(osfwtest.Schema(p, projectType), parent)
+	prior.Set("timeouts", cty.ObjectVal(map[string]cty.Value{"create": cty.NullVal(cty.String), "update": cty.NullVal(cty.String), "delete": cty.StringVal("1s")}))
+	resp := p.ApplyResourceChange(context.Background(), plugins.ApplyResourceChangeRequest{TypeName: projectType, PriorState: prior.Value(),
+		PlannedState: cty.NullVal(prior.Value().Type()), Config: cty.NullVal(prior.Value().Type())})
+	require.True(t, resp.Diagnostics.HasErrors())
+	assert.Contains(t, resp.Diagnostics[0].Detail, `last status "has sub-projects"`)
 }
 
 func TestProjectConflictNamesExisting(t *testing.T) {

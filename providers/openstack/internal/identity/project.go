@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 	"github.com/zclconf/go-cty/cty"
@@ -17,6 +19,8 @@ func Project() *osfw.Resource {
 		Type:        "openstack_identity_project_v3",
 		Description: "A Keystone project (or, with is_domain, a domain).",
 		Tags:        osfw.StringTags,
+		// Deleting waits for the project's sub-projects to go first.
+		Timeouts: &osfw.Timeouts{Delete: 2 * time.Minute},
 		Block: &plugins.Block{Attributes: map[string]*plugins.Attribute{
 			"region":      regionAttr(),
 			"name":        {Type: cty.String, Optional: true},
@@ -149,7 +153,19 @@ func deleteProject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 			return err
 		}
 	}
-	return projects.Delete(ctx, sc, d.ID()).ExtractErr()
+	// Keystone refuses to delete a project with sub-projects; when they
+	// are being deleted at the same time (a destroy ordered by an
+	// incomplete dependency record, after an import), wait for them.
+	return osfw.Wait(ctx, "deleting project "+d.ID(), d.Timeout("delete"), []string{"deleted"}, nil, func(ctx context.Context) (osfw.Poll, error) {
+		err := projects.Delete(ctx, sc, d.ID()).ExtractErr()
+		switch {
+		case err == nil:
+			return osfw.Poll{Gone: true}, nil
+		case osfw.StatusOf(err) == 403 && strings.Contains(osfw.APIMessage(err), "not a leaf"):
+			return osfw.Poll{Status: "has sub-projects"}, nil
+		}
+		return osfw.Poll{}, err
+	})
 }
 
 // findProject looks for the project by name in its domain.
