@@ -192,7 +192,7 @@ func TestAccIdentityProjectUserGroupRole(t *testing.T) {
 	// Keystone never shows a password: the imported user gets it set again, in place.
 	out := w.PlanChanges()
 	if !strings.Contains(out, "openstack_identity_user_v3.u will be updated in-place") || strings.Contains(out, "must be replaced") ||
-		strings.Count(out, "will be") != 1 {
+		strings.Count(out, "will be") != 1 || !strings.Contains(out, "password") || strings.Contains(out, "multi_factor_auth_rule") {
 		t.Fatalf("after the imports, want only the user's password to change:\n%s", out)
 	}
 	w.Apply(fmt.Sprintf(identityConfig, e.Prefix, "Comune di Bergamo", `"pa", "lombardia"`, "ufficio-tecnico", "false"))

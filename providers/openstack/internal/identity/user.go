@@ -112,20 +112,20 @@ func setUser(d *osfw.Data, u *users.User) {
 			d.Set(string(o), v)
 		}
 	}
-	if rules, ok := u.Options[string(users.MultiFactorAuthRules)].([]any); ok {
-		var blocks []map[string]any
-		for _, r := range rules {
-			list, _ := r.([]any)
-			var methods []string
-			for _, m := range list {
-				if s, ok := m.(string); ok {
-					methods = append(methods, s)
-				}
+	// No rule is an empty list, as a configuration without the block has.
+	var blocks []map[string]any
+	rules, _ := u.Options[string(users.MultiFactorAuthRules)].([]any)
+	for _, r := range rules {
+		list, _ := r.([]any)
+		methods := []string{}
+		for _, m := range list {
+			if s, ok := m.(string); ok {
+				methods = append(methods, s)
 			}
-			blocks = append(blocks, map[string]any{"rule": methods})
 		}
-		d.SetBlocks("multi_factor_auth_rule", blocks)
+		blocks = append(blocks, map[string]any{"rule": methods})
 	}
+	d.SetBlocks("multi_factor_auth_rule", blocks)
 }
 
 func readUser(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

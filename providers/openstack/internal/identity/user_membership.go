@@ -107,6 +107,10 @@ func readMemberships(ctx context.Context, c *osfw.Client, ds []*osfw.Data) error
 				goneGroups[group] = true
 				continue
 			}
+			if osfw.StatusOf(err) == 403 {
+				// Not allowed to list the group: ask about each membership.
+				return readEach(ctx, c, ds, readMembership)
+			}
 			return err
 		}
 		for _, u := range all {
