@@ -58,8 +58,8 @@ func setRegion(d *osfw.Data, c *osfw.Client) {
 
 // metadataOf reads the metadata headers (X-Container-Meta-*,
 // X-Object-Meta-*). HTTP folds the case of header names, so each key is
-// spelt as the configuration or the default tags spell it when they have
-// it in another case. Keys in skip (lower case) are left out.
+// spelt as the configuration or the default tags spell it, and in lower
+// case when neither has it. Keys in skip (lower case) are left out.
 func metadataOf(h http.Header, prefix string, d *osfw.Data, defaults map[string]string, skip ...string) map[string]string {
 	spelling := map[string]string{}
 	for _, m := range []map[string]string{defaults, d.StringMap("all_metadata"), d.StringMap("metadata")} {
@@ -81,6 +81,10 @@ func metadataOf(h http.Header, prefix string, d *osfw.Data, defaults map[string]
 		}
 		if s, ok := spelling[low]; ok {
 			key = s
+		} else {
+			// No configuration to follow (an import): HTTP title-cased
+			// the name; Swift's keys are case-insensitive.
+			key = low
 		}
 		out[key] = v[0]
 	}

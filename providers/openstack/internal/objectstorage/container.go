@@ -178,6 +178,9 @@ func setContainer(d *osfw.Data, c *osfw.Client, name string, h http.Header) {
 	}
 	d.SetBlocks("versioning_legacy", legacy)
 	d.Set("metadata", metadataOf(h, "X-Container-Meta-", d, c.DefaultTags, tempURLKeys...))
+	if d.Get("force_destroy").IsNull() {
+		d.Set("force_destroy", false) // not the cloud's: the default after an import
+	}
 	setRegion(d, c)
 }
 

@@ -330,9 +330,15 @@ func createObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 // data.
 func updateObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	for _, a := range []string{"content", "source", "etag", "copy_from", "object_manifest", "detect_content_type"} {
-		if d.HasChange(a) {
-			return putObject(ctx, c, d)
+		if !d.HasChange(a) {
+			continue
 		}
+		if (a == "content" || a == "source") && sameBytes(d) {
+			// Set where there was none (an imported object), with the
+			// bytes Swift has: nothing to upload.
+			continue
+		}
+		return putObject(ctx, c, d)
 	}
 	sc, err := swift(c)
 	if err != nil {
@@ -348,6 +354,17 @@ func updateObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	}
 	_, err = request(ctx, sc, http.MethodPost, objectURL(sc, d.String("container_name"), d.String("name")), headers, 202, 204)
 	return err
+}
+
+// sameBytes reports whether the content or source to upload has the MD5
+// the object already has.
+func sameBytes(d *osfw.Data) bool {
+	old := d.Old("etag")
+	if old.IsNull() || !old.IsKnown() || d.HasChange("etag") {
+		return false
+	}
+	b, err := contentBody(d)
+	return err == nil && b != nil && strings.EqualFold(b.md5, old.AsString())
 }
 
 func splitObjectID(d *osfw.Data) (container, name string) {
@@ -389,6 +406,9 @@ func readObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	d.Set("trans_id", h.Get("X-Trans-Id"))
 	setDeleteAt(d, h.Get("X-Delete-At"))
 	d.Set("metadata", metadataOf(h, "X-Object-Meta-", d, c.DefaultTags))
+	if d.Get("detect_content_type").IsNull() {
+		d.Set("detect_content_type", false) // the default after an import
+	}
 	setRegion(d, c)
 	return nil
 }

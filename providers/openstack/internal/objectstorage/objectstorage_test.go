@@ -57,6 +57,7 @@ func TestContainerLifecycle(t *testing.T) {
 
 	imp := osfwtest.Import(t, p, contType, "atti")
 	assert.Equal(t, "atti", imp.GetAttr("name").AsString())
+	osfwtest.NoChange(t, p, contType, imp, cfg2)
 
 	osfwtest.Destroy(t, p, contType, st)
 	assert.Empty(t, fake.containers)
