@@ -249,6 +249,16 @@ output "secret" {
   value     = openstack_identity_application_credential_v3.ci.secret
   sensitive = true
 }
+
+resource "openstack_identity_application_credential_v3" "limited" {
+  name = "%[1]slimited"
+
+  access_rules {
+    path    = "/v2.0/networks"
+    method  = "GET"
+    service = "network"
+  }
+}
 `
 
 // TestAccIdentityApplicationCredential: an unprivileged user makes its own
@@ -283,10 +293,18 @@ func TestAccIdentityApplicationCredential(t *testing.T) {
 	}
 	w.PlanNoChanges()
 
+	lim := w.Attrs("openstack_identity_application_credential_v3.limited")
+	limAC, err := applicationcredentials.Get(ctx, ic, demo.UserID, lim["id"].(string)).Extract()
+	if err != nil || len(limAC.AccessRules) != 1 || limAC.AccessRules[0].Path != "/v2.0/networks" {
+		t.Fatalf("credential with access rules: %+v %v", limAC, err)
+	}
+
 	// Import: Keystone shows no secret; the credential itself is
 	// unchanged (only the output that shows the secret is).
 	w.StateRm(addr)
 	w.Import(addr, id)
+	w.StateRm("openstack_identity_application_credential_v3.limited")
+	w.Import("openstack_identity_application_credential_v3.limited", limAC.ID)
 	if out := w.PlanChanges(); strings.Contains(out, "will be") || strings.Contains(out, "must be") || !strings.Contains(out, "Changes to Outputs") {
 		t.Fatalf("after the import, want no change but the secret output's:\n%s", out)
 	}
@@ -308,6 +326,10 @@ func TestAccIdentityApplicationCredential(t *testing.T) {
 	w.Destroy()
 	if _, err := applicationcredentials.Get(ctx, ic, demo.UserID, id2).Extract(); !isGone(err) {
 		t.Fatalf("credential still there: %v", err)
+	}
+	// The access rule went with its credential.
+	if _, err := applicationcredentials.GetAccessRule(ctx, ic, demo.UserID, limAC.AccessRules[0].ID).Extract(); !isGone(err) {
+		t.Fatalf("access rule %s still there: %v", limAC.AccessRules[0].ID, err)
 	}
 }
 

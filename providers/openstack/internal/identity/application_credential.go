@@ -46,11 +46,17 @@ func ApplicationCredential() *osfw.Resource {
 			},
 		},
 		Validate: validateAppCred,
+		Plan:     planAppCred,
 		Create:   createAppCred,
 		Read:     readAppCred,
 		ReadMany: readAppCreds,
-		Delete:   deleteAppCred,
-		Find:     findAppCred,
+		// Nothing changes in place: every argument is force_new, and
+		// planAppCred replaces the credential when its access rules
+		// change (the rules' IDs, which configurations leave out, would
+		// otherwise read as changes).
+		Update: func(context.Context, *osfw.Client, *osfw.Data) error { return nil },
+		Delete: deleteAppCred,
+		Find:   findAppCred,
 	}
 }
 
@@ -69,6 +75,61 @@ func validateAppCred(d *osfw.Data) plugins.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// planAppCred gives each configured access rule its ID: the one it has
+// (rules have no other identity: path, method and service match it),
+// else unknown until Keystone makes it.
+func planAppCred(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
+	v := p.Planned.Get("access_rules")
+	defer func() {
+		if p.Prior != nil && !p.Planned.Get("access_rules").RawEquals(p.Prior.Get("access_rules")) {
+			p.RequiresReplace = append(p.RequiresReplace, cty.GetAttrPath("access_rules"))
+		}
+	}()
+	if v.IsNull() || !v.IsWhollyKnown() || v.LengthInt() == 0 {
+		return nil
+	}
+	type key struct{ path, method, service string }
+	keyOf := func(o cty.Value) key {
+		str := func(n string) string {
+			a := o.GetAttr(n)
+			if a.IsNull() || !a.IsKnown() {
+				return ""
+			}
+			return a.AsString()
+		}
+		return key{str("path"), str("method"), str("service")}
+	}
+	prior := map[key]cty.Value{}
+	if p.Prior != nil {
+		if pv := p.Prior.Get("access_rules"); !pv.IsNull() && pv.IsKnown() {
+			for _, o := range pv.AsValueSlice() {
+				prior[keyOf(o)] = o
+			}
+		}
+	}
+	var out []cty.Value
+	for _, o := range v.AsValueSlice() {
+		if !o.GetAttr("id").IsNull() {
+			out = append(out, o)
+			continue
+		}
+		if po, ok := prior[keyOf(o)]; ok {
+			out = append(out, po)
+			continue
+		}
+		m := o.AsValueMap()
+		m["id"] = cty.UnknownVal(cty.String)
+		for _, n := range []string{"path", "method", "service"} {
+			if m[n].IsNull() {
+				m[n] = cty.UnknownVal(cty.String)
+			}
+		}
+		out = append(out, cty.ObjectVal(m))
+	}
+	p.Planned.Set("access_rules", cty.SetVal(out))
+	return nil
 }
 
 func createAppCred(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

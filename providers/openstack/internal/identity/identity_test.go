@@ -407,7 +407,13 @@ func TestApplicationCredential(t *testing.T) {
 	assert.Equal(t, set("reader"), st2.GetAttr("roles"))
 	rules := st2.GetAttr("access_rules")
 	require.Equal(t, 1, rules.LengthInt())
-	assert.False(t, rules.AsValueSlice()[0].GetAttr("id").IsNull())
+	assert.Equal(t, "rule-2-0", rules.AsValueSlice()[0].GetAttr("id").AsString(), "the rule's ID as Keystone made it")
+	// The configuration has no rule ID: the one it has is kept.
+	osfwtest.NoChange(t, p, appCredType, osfwtest.Read(t, p, appCredType, st2)[0], cfg2)
+	// Another rule replaces the credential.
+	pr := osfwtest.Plan(t, p, appCredType, st2, osfwtest.Object(t, p, appCredType, map[string]any{"name": "backup", "secret": "my-own-secret", "roles": []string{"reader"},
+		"access_rules": []map[string]any{{"path": "/v1/*", "method": "PUT", "service": "object-store"}}}))
+	assert.Equal(t, "[[{{} access_rules}]]", fmt.Sprint(pr.RequiresReplace))
 
 	// Refresh: one list of the user's credentials.
 	cloud.ResetRequests()
@@ -416,7 +422,7 @@ func TestApplicationCredential(t *testing.T) {
 	assert.Equal(t, "backup", got[1].GetAttr("name").AsString())
 
 	// Every change replaces.
-	pr := osfwtest.Plan(t, p, appCredType, st, osfwtest.Object(t, p, appCredType, map[string]any{"name": "nuvola-ci", "description": "x", "expires_at": "2027-06-30T12:00:00Z", "access_rules": []map[string]any{}}))
+	pr = osfwtest.Plan(t, p, appCredType, st, osfwtest.Object(t, p, appCredType, map[string]any{"name": "nuvola-ci", "description": "x", "expires_at": "2027-06-30T12:00:00Z", "access_rules": []map[string]any{}}))
 	assert.NotEmpty(t, pr.RequiresReplace)
 
 	imp := osfwtest.Import(t, p, appCredType, id)
