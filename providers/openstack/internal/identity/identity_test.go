@@ -496,3 +496,42 @@ func TestDataSources(t *testing.T) {
 	assert.Equal(t, cty.ListVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"role_id": cty.StringVal("r1"), "role_name": cty.StringVal("member")})}), v.GetAttr("roles"))
 	assert.True(t, v.GetAttr("token_id").IsNull(), "the token only when asked for")
 }
+
+// Assignments on many scopes refresh with one list of the whole cloud's.
+func TestRoleAssignmentsOnManyScopesOneRequest(t *testing.T) {
+	cloud, _, p := setup(t, nil)
+	var states []cty.Value
+	for i := range 9 {
+		states = append(states, osfwtest.Apply(t, p, assignmentType, cty.NilVal, osfwtest.Object(t, p, assignmentType, map[string]any{
+			"project_id": fmt.Sprintf("proj-%d", i), "group_id": "grp-1", "role_id": "member"})))
+	}
+	cloud.ResetRequests()
+	got := osfwtest.Read(t, p, assignmentType, states...)
+	assert.Equal(t, []string{"GET /identity/v3/role_assignments"}, cloud.Requests())
+	for i, v := range got {
+		assert.True(t, v.RawEquals(states[i]))
+	}
+}
+
+// Where listing is not allowed (a member's token), objects are read one by
+// one.
+func TestRefreshFallsBackWhereListingIsForbidden(t *testing.T) {
+	cloud, _, p := setup(t, nil)
+	a := osfwtest.Apply(t, p, projectType, cty.NilVal, osfwtest.Object(t, p, projectType, map[string]any{"name": "a"}))
+	b := osfwtest.Apply(t, p, projectType, cty.NilVal, osfwtest.Object(t, p, projectType, map[string]any{"name": "b"}))
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == osfwtest.IdentityPath+"projects" {
+			osfwtest.WriteJSON(w, http.StatusForbidden, map[string]any{"error": map[string]any{"code": 403,
+				"message": "You are not authorized to perform the requested action: identity:list_projects.", "title": "Forbidden"}})
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	cloud.ResetRequests()
+	got := osfwtest.Read(t, p, projectType, a, b)
+	// (The refused list is answered before the fake records requests.)
+	assert.ElementsMatch(t, []string{"GET /identity/v3/projects/" + a.GetAttr("id").AsString(), "GET /identity/v3/projects/" + b.GetAttr("id").AsString()},
+		cloud.Requests(), "each project after the refused list")
+	assert.Equal(t, "b", got[1].GetAttr("name").AsString())
+}
