@@ -1,7 +1,9 @@
 package acctest
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/backups"
@@ -235,4 +237,51 @@ func TestAccBlockStorageVolumeTypeAndQuotaset(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, defaults.Volumes, q.Volumes, "destroy resets the quotas")
 	assert.Equal(t, defaults.Gigabytes, q.Gigabytes)
+}
+
+// planRequests runs a no-change plan with -json and returns the API
+// requests the provider reported, by service.
+func planRequests(t *testing.T, w *Workdir) (map[string]int64, int64) {
+	t.Helper()
+	out, errOut, code := w.Run("plan", "-json", "-detailed-exitcode", "-input=false")
+	if code != 0 {
+		t.Fatalf("plan exited %d:\n%s\n%s", code, out, errOut)
+	}
+	var metrics struct {
+		APIRequests map[string]int64 `json:"api_requests"`
+		Total       int64            `json:"total"`
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, `"provider_metrics"`) {
+			require.NoError(t, json.Unmarshal([]byte(line), &metrics))
+			return metrics.APIRequests, metrics.Total
+		}
+	}
+	t.Fatalf("no provider_metrics event in:\n%s", out)
+	return nil, 0
+}
+
+// A no-change plan of 5 volumes and 3 snapshots lists each kind once
+// (the demo project's volume quota is shared with the other tests).
+func TestAccBlockStoragePlanRequestCount(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	e.SweepStorageAtEnd(t)
+	w := e.NewWorkdir(CloudDemo)
+	w.Apply(fmt.Sprintf(`resource "openstack_blockstorage_volume_v3" "v" {
+  count = 5
+  name  = "%[1]sv${count.index}"
+  size  = 1
+}
+
+resource "openstack_blockstorage_snapshot_v3" "s" {
+  count     = 3
+  volume_id = openstack_blockstorage_volume_v3.v[count.index].id
+  name      = "%[1]ss${count.index}"
+}
+`, e.Prefix))
+	byService, total := planRequests(t, w)
+	t.Logf("no-change plan of 5 volumes and 3 snapshots: %d requests %v", total, byService)
+	assert.Equal(t, int64(2), byService["volumev3"], "one listing of volumes, one of snapshots")
+	w.Destroy()
 }

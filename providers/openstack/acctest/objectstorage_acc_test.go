@@ -249,3 +249,35 @@ func TestAccObjectStorageObject(t *testing.T) {
 	_, err = containers.Get(ctx, oc, container, nil).Extract()
 	assert.True(t, isGone(err), "container deleted with its objects: %v", err)
 }
+
+// A no-change plan of 8 containers (4 with metadata) and 10 objects in
+// two of them: one account listing, a HEAD for each container with
+// metadata, one listing per container of objects.
+func TestAccObjectStoragePlanRequestCount(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	w := e.NewWorkdir(CloudDemo)
+	w.Apply(fmt.Sprintf(`resource "openstack_objectstorage_container_v1" "plain" {
+  count         = 4
+  name          = "%[1]sp${count.index}"
+  force_destroy = true
+}
+
+resource "openstack_objectstorage_container_v1" "meta" {
+  count    = 4
+  name     = "%[1]sm${count.index}"
+  metadata = { ufficio = "tributi" }
+}
+
+resource "openstack_objectstorage_object_v1" "o" {
+  count          = 10
+  container_name = openstack_objectstorage_container_v1.plain[count.index %% 2].name
+  name           = "doc/${count.index}.txt"
+  content        = "documento ${count.index}"
+}
+`, e.Prefix))
+	byService, total := planRequests(t, w)
+	t.Logf("no-change plan of 8 containers and 10 objects: %d requests %v", total, byService)
+	assert.Equal(t, int64(1+4+2), byService["object-store"], "account listing, 4 HEADs, 2 container listings")
+	w.Destroy()
+}
