@@ -64,6 +64,7 @@ func Container() *osfw.Resource {
 		Update:   updateContainer,
 		Delete:   deleteContainer,
 		Validate: validateContainer,
+		Find:     findContainer,
 	}
 }
 
@@ -203,6 +204,24 @@ func readContainer(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	}
 	setContainer(d, c, name, h)
 	return nil
+}
+
+// findContainer adopts the container after a create whose answer was
+// lost: a container of that name exists.
+func findContainer(ctx context.Context, c *osfw.Client, d *osfw.Data) (bool, error) {
+	sc, err := swift(c)
+	if err != nil {
+		return false, err
+	}
+	name := d.String("name")
+	if _, err := headContainer(ctx, sc, name); err != nil {
+		if osfw.IsNotFound(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	d.SetID(name)
+	return true, nil
 }
 
 // needsHeaders reports whether a container's state holds anything only a

@@ -56,6 +56,7 @@ func Object() *osfw.Resource {
 		Update:   updateObject,
 		Delete:   deleteObject,
 		Import:   importObject,
+		Find:     findObject,
 		Plan:     planObject,
 		Validate: validateObject,
 	}
@@ -219,7 +220,9 @@ func objectHeaders(d *osfw.Data, put bool) (http.Header, error) {
 // never holds it in memory) with its Content-Length and ETag, so Swift
 // checks the MD5; the MD5 of what was sent is checked against Swift's
 // answer too.
-func putObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+// stored is called once Swift has accepted the upload, before the checks
+// of what it stored.
+func putObject(ctx context.Context, c *osfw.Client, d *osfw.Data, stored func()) error {
 	sc, err := swift(c)
 	if err != nil {
 		return err
@@ -265,6 +268,9 @@ func putObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 				return fmt.Errorf("Swift refused %s: the MD5 of what it received differs from %s (the data changed or was damaged on the way): %w", d.String("name"), want, err)
 			}
 			return err
+		}
+		if stored != nil {
+			stored()
 		}
 		if b != nil {
 			sent := hex.EncodeToString(hr.h.Sum(nil))
@@ -317,11 +323,9 @@ func createObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if !d.Known("content") && !d.Known("source") && !d.Known("copy_from") && !d.Known("object_manifest") {
 		return osfw.AttrError("content", "one of content, source, copy_from or object_manifest must be set")
 	}
-	if err := putObject(ctx, c, d); err != nil {
-		return err
-	}
-	d.SetID(d.String("container_name") + "/" + d.String("name"))
-	return nil
+	// Once Swift has the object it is recorded, even if a check fails
+	// after: it is then replaced by the next apply.
+	return putObject(ctx, c, d, func() { d.SetID(d.String("container_name") + "/" + d.String("name")) })
 }
 
 // updateObject uploads the object again when its content changes (content,
@@ -338,7 +342,7 @@ func updateObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 			// bytes Swift has: nothing to upload.
 			continue
 		}
-		return putObject(ctx, c, d)
+		return putObject(ctx, c, d, nil)
 	}
 	sc, err := swift(c)
 	if err != nil {
@@ -523,6 +527,32 @@ func deleteObject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	container, name := splitObjectID(d)
 	_, err = request(ctx, sc, http.MethodDelete, objectURL(sc, container, name), nil, 204, 202)
 	return err
+}
+
+// findObject adopts the object after an upload whose answer was lost,
+// when Swift has it with the planned MD5 (an upload cannot be sent again
+// blindly: its body was streamed).
+func findObject(ctx context.Context, c *osfw.Client, d *osfw.Data) (bool, error) {
+	sc, err := swift(c)
+	if err != nil {
+		return false, err
+	}
+	resp, err := request(ctx, sc, http.MethodHead, objectURL(sc, d.String("container_name"), d.String("name")), nil, 200, 204)
+	if osfw.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	want := d.String("etag")
+	if b, err := contentBody(d); err == nil && b != nil {
+		want = b.md5
+	}
+	if want == "" || !strings.EqualFold(strings.Trim(resp.Header.Get("Etag"), `"`), want) {
+		return false, nil
+	}
+	d.SetID(d.String("container_name") + "/" + d.String("name"))
+	return true, nil
 }
 
 // importObject takes "<container>/<object name>".

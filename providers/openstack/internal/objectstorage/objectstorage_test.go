@@ -251,8 +251,38 @@ func TestObjectETagChecks(t *testing.T) {
 	resp = osfwtest.ApplyResp(t, p, objType, cty.NilVal, object(t, p, objType, map[string]any{"container_name": "c", "name": "y", "source": path}))
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "stored y with MD5 00000000000000000000000000000000")
-	assert.True(t, resp.NewState.IsNull())
+	assert.Equal(t, "c/y", resp.NewState.GetAttr("id").AsString(), "what Swift stored is recorded, to be replaced")
 }
+
+// An upload whose answer is lost is adopted when Swift has the object
+// with the planned MD5: a streamed body is not sent twice.
+func TestObjectLostUploadAdopted(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeSwift(t, cloud)
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/lost.txt") {
+			inner.ServeHTTP(&discard{header: http.Header{}}, r) // stored...
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.Close() // ...and the answer lost
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	p := cloud.Provider(t, Resources(), nil, nil)
+	object(t, p, contType, map[string]any{"name": "c"})
+	osfwtest.Apply(t, p, contType, cty.NilVal, object(t, p, contType, map[string]any{"name": "c"}))
+	st := osfwtest.Apply(t, p, objType, cty.NilVal, object(t, p, objType, map[string]any{"container_name": "c", "name": "lost.txt", "source": writeFile(t, "perso")}))
+	assert.Equal(t, "c/lost.txt", st.GetAttr("id").AsString())
+	assert.Equal(t, []string{"c/lost.txt"}, fake.uploads, "uploaded once")
+}
+
+type discard struct{ header http.Header }
+
+func (d *discard) Header() http.Header         { return d.header }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
 
 func TestObjectRefreshOneListingPerContainer(t *testing.T) {
 	cloud := osfwtest.NewCloud(t)
