@@ -57,6 +57,7 @@ func Backup() *osfw.Resource {
 		Update:   updateBackup,
 		Delete:   deleteBackup,
 		Find:     findBackup,
+		Plan:     planRegion,
 	}
 }
 

@@ -29,6 +29,22 @@ func client(c *osfw.Client, microversion string) (*gophercloud.ServiceClient, er
 	return &cp, nil
 }
 
+// checkRegion fails a plan whose region is not the provider's: one
+// provider talks to one region (declare another provider, with an alias,
+// for another region).
+func checkRegion(c *osfw.Client, p *osfw.PlanData) error {
+	want := p.Config.String("region")
+	if want == "" || c == nil || c.Endpoint.Region == "" || want == c.Endpoint.Region {
+		return nil
+	}
+	return osfw.AttrError("region", "the provider works in region %q, not %q: use a provider configured for %q (provider \"openstack\" { alias = ..., region = %q })", c.Endpoint.Region, want, want, want)
+}
+
+// planRegion is a Plan that only checks the region.
+func planRegion(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
+	return checkRegion(c, p)
+}
+
 // setRegion records the region the object lives in: the provider's, or
 // the configured one when the provider names none.
 func setRegion(d *osfw.Data, c *osfw.Client) {

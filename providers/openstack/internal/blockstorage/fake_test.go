@@ -68,6 +68,8 @@ func newFakeCinder(t *testing.T, c *osfwtest.Cloud) *fakeCinder {
 					if f.finalStatus == "error" && kind == "backups" {
 						o["fail_reason"] = f.failReason
 					}
+				case "extending-attached":
+					o["status"] = "in-use"
 				case "deleting":
 					delete(f.objs[kind], r.PathValue("id"))
 					ok = false
@@ -142,7 +144,13 @@ func newFakeCinder(t *testing.T, c *osfwtest.Cloud) *fakeCinder {
 		}
 		if ext, ok := body["os-extend"].(map[string]any); ok {
 			f.actions = append(f.actions, fmt.Sprintf("extend %s %v", r.PathValue("id"), ext["new_size"]))
+			if mv := r.Header.Get("OpenStack-API-Version"); mv != "" {
+				f.actions = append(f.actions, mv)
+			}
 			o["size"], o["status"] = ext["new_size"], "extending"
+			if o["attachments"] != nil && len(o["attachments"].([]any)) > 0 {
+				o["status"] = "extending-attached"
+			}
 		}
 		w.WriteHeader(http.StatusAccepted)
 	})

@@ -36,6 +36,7 @@ func Quotaset() *osfw.Resource {
 		Update:      updateQuotaset,
 		Delete:      deleteQuotaset,
 		Import:      importQuotaset,
+		Plan:        planRegion,
 	}
 }
 

@@ -46,6 +46,7 @@ func Snapshot() *osfw.Resource {
 		Update:   updateSnapshot,
 		Delete:   deleteSnapshot,
 		Find:     findSnapshot,
+		Plan:     planRegion,
 	}
 }
 

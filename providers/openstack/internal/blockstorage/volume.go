@@ -94,7 +94,10 @@ func Volume() *osfw.Resource {
 
 // planVolume replaces the volume when it shrinks or its scheduler hints
 // change; a growth is an in-place extend.
-func planVolume(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
+func planVolume(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
+	if err := checkRegion(c, p); err != nil {
+		return err
+	}
 	if p.Prior == nil {
 		return nil
 	}

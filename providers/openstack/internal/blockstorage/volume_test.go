@@ -1,6 +1,7 @@
 package blockstorage
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw/osfwtest"
 )
@@ -126,4 +128,58 @@ func TestVolumeLostCreateAdopted(t *testing.T) {
 	assert.Equal(t, st.GetAttr("id").AsString(), d.ID())
 	assert.Equal(t, 1, fake.count("volumes"))
 	assert.True(t, strings.HasPrefix(d.ID(), "volume-"))
+}
+
+func TestVolumeOnlineExtend(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeCinder(t, cloud)
+	p := cloud.Provider(t, Resources(), nil, nil)
+	cfg := func(size int) cty.Value {
+		return object(t, p, volType, map[string]any{"name": "a", "size": size, "enable_online_resize": true})
+	}
+	st := osfwtest.Apply(t, p, volType, cty.NilVal, cfg(1))
+	id := st.GetAttr("id").AsString()
+	fake.mu.Lock()
+	fake.objs["volumes"][id]["status"] = "in-use"
+	fake.objs["volumes"][id]["attachments"] = []any{map[string]any{"id": id, "attachment_id": "att-1", "server_id": "srv-1", "device": "/dev/vdb"}}
+	fake.mu.Unlock()
+	st = osfwtest.Read(t, p, volType, st)[0]
+	osfwtest.Apply(t, p, volType, st, cfg(2))
+	assert.Equal(t, []string{"extend " + id + " 2", "volume 3.42"}, fake.actions, "an attached volume is extended with microversion 3.42")
+	assert.Equal(t, "in-use", fake.get("volumes", id)["status"])
+}
+
+func TestVolumeExtendErrorReportsFault(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeCinder(t, cloud)
+	p := cloud.Provider(t, Resources(), nil, nil)
+	st := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "a", "size": 1}))
+	id := st.GetAttr("id").AsString()
+	fake.finalStatus = "error_extending"
+	fake.messages[id] = "extend volume:Compute service failed to extend volume."
+	resp := osfwtest.ApplyResp(t, p, volType, st, object(t, p, volType, map[string]any{"name": "a", "size": 5}))
+	require.True(t, resp.Diagnostics.HasErrors())
+	assert.Contains(t, resp.Diagnostics[0].Detail, "status error_extending")
+	assert.Contains(t, resp.Diagnostics[0].Detail, "failed to extend volume")
+}
+
+// A provider configured for a region refuses objects of another one.
+func TestRegionMustBeTheProviders(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	newFakeCinder(t, cloud)
+	attrs := cloud.Config(nil).AsValueMap()
+	attrs["region"] = cty.StringVal("RegionOne")
+	p := osfw.NewProvider(osfw.ProviderBlock(), func(ctx context.Context, d *osfw.Data) (*osfw.Client, error) {
+		return osfw.ConfigureWith(ctx, d, func(string) string { return "" })
+	}, Resources(), nil)
+	cr := p.ConfigureProvider(t.Context(), plugins.ConfigureProviderRequest{Config: cty.ObjectVal(attrs)})
+	require.False(t, cr.Diagnostics.HasErrors(), "%v", cr.Diagnostics.Err())
+
+	pr := osfwtest.Plan(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "a", "size": 1, "region": "RegionTwo"}))
+	require.True(t, pr.Diagnostics.HasErrors())
+	assert.Contains(t, pr.Diagnostics[0].Detail, "alias")
+	st := osfwtest.Apply(t, p, volType, cty.NilVal, object(t, p, volType, map[string]any{"name": "a", "size": 1, "region": "RegionOne"}))
+	assert.Equal(t, "RegionOne", st.GetAttr("region").AsString())
+	q := osfwtest.Apply(t, p, quotaType, cty.NilVal, object(t, p, quotaType, map[string]any{"project_id": "p1", "volumes": 3}))
+	assert.Equal(t, "p1/RegionOne", q.GetAttr("id").AsString())
 }

@@ -38,6 +38,7 @@ func VolumeType() *osfw.Resource {
 		Update:   updateVolumeType,
 		Delete:   deleteVolumeType,
 		Find:     findVolumeType,
+		Plan:     planRegion,
 	}
 }
 

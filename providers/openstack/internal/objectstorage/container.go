@@ -65,6 +65,7 @@ func Container() *osfw.Resource {
 		Delete:   deleteContainer,
 		Validate: validateContainer,
 		Find:     findContainer,
+		Plan:     planRegion,
 	}
 }
 

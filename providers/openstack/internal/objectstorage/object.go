@@ -84,7 +84,10 @@ func validateObject(d *osfw.Data) plugins.Diagnostics {
 // planObject plans the etag from the content or the source file when the
 // configuration does not set it, so that a new content shows as a change
 // (and is uploaded again) even when the file's path stays the same.
-func planObject(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
+func planObject(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
+	if err := checkRegion(c, p); err != nil {
+		return err
+	}
 	if p.Config.Known("etag") {
 		return nil
 	}

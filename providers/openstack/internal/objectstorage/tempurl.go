@@ -44,6 +44,7 @@ func TempURL() *osfw.Resource {
 		Delete:   func(context.Context, *osfw.Client, *osfw.Data) error { return nil },
 		Import:   importTempURL,
 		Validate: validateTempURL,
+		Plan:     planRegion,
 	}
 }
 
