@@ -263,6 +263,7 @@ func planInstance(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
 		return nil
 	}
 	prior := p.Prior
+	osfw.KeepEmptyBlocks(p, "network", "block_device", "scheduler_hints", "personality", "vendor_options")
 	// Defaults hold whenever the configuration leaves the argument out,
 	// not only at creation.
 	for _, name := range []string{"power_state", "stop_before_destroy", "force_delete"} {
@@ -1129,13 +1130,59 @@ func resizeInstance(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if ignoreConfirm {
 		return waitServer(ctx, c, id, what, d.Timeout("update"), "ACTIVE", "SHUTOFF")
 	}
-	if err := waitServer(ctx, c, id, what, d.Timeout("update"), "VERIFY_RESIZE"); err != nil {
+	if err := waitResize(ctx, c, id, what, d.Old("flavor_name"), d.Timeout("update")); err != nil {
 		return err
 	}
 	if err := call(ctx, sc, http.MethodPost, sc.ServiceURL("servers", id, "action"), map[string]any{"confirmResize": nil}, nil, http.StatusNoContent, http.StatusAccepted); err != nil {
 		return err
 	}
 	return waitServer(ctx, c, id, "confirming the resize of server "+id, d.Timeout("update"), "ACTIVE", "SHUTOFF")
+}
+
+// waitResize waits for a resized server to await confirmation. A resize
+// the cloud could not carry out leaves the server as it was, with no task
+// under way and the old flavor: that fails at once, with what the
+// server's latest action says.
+func waitResize(ctx context.Context, c *osfw.Client, id, what string, oldFlavor cty.Value, timeout time.Duration) error {
+	sc, err := nova(c, "")
+	if err != nil {
+		return err
+	}
+	old := ""
+	if oldFlavor.IsKnown() && !oldFlavor.IsNull() {
+		old = oldFlavor.AsString()
+	}
+	return osfw.Wait(ctx, what, timeout, []string{"VERIFY_RESIZE"}, []string{"RESIZE_FAILED"}, func(ctx context.Context) (osfw.Poll, error) {
+		s, err := getServer(ctx, sc, id)
+		if err != nil {
+			return osfw.Poll{}, err
+		}
+		name, _ := s.Flavor["original_name"].(string)
+		if (s.Status == "ACTIVE" || s.Status == "SHUTOFF") && s.TaskState == nil && name == old {
+			return osfw.Poll{Status: "RESIZE_FAILED", Fault: resizeFault(ctx, sc, id)}, nil
+		}
+		return osfw.Poll{Status: s.Status, Fault: s.fault()}, nil
+	})
+}
+
+// resizeFault explains a failed resize from the server's latest action.
+func resizeFault(ctx context.Context, sc *gophercloud.ServiceClient, id string) string {
+	const generic = "the cloud did not resize the server (no host could take the new flavor; a single-host cloud must allow resizing on the same host)"
+	var out struct {
+		Actions []struct {
+			Action  string  `json:"action"`
+			Message *string `json:"message"`
+		} `json:"instanceActions"`
+	}
+	if err := call(ctx, sc, http.MethodGet, sc.ServiceURL("servers", id, "os-instance-actions"), nil, &out, http.StatusOK); err != nil {
+		return generic
+	}
+	for _, a := range out.Actions {
+		if a.Action == "resize" && a.Message != nil && *a.Message != "" {
+			return generic + ": " + *a.Message
+		}
+	}
+	return generic
 }
 
 func deleteInstance(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

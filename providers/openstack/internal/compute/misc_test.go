@@ -186,3 +186,19 @@ func TestVolumeAttach(t *testing.T) {
 	assert.Equal(t, "available", fake.volumes["vol-1"])
 	assert.True(t, osfwtest.Read(t, p, attachType, st, st)[0].IsNull())
 }
+
+// An imported object has null where a configuration has an empty
+// collection of blocks: no change.
+func TestAbsentBlocksAfterImport(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	newFakeNova(cloud, t)
+	p := cloud.Provider(t, Resources(), nil, nil)
+	st := osfwtest.Apply(t, p, groupType, cty.NilVal, osfwtest.Object(t, p, groupType, map[string]any{"name": "aff"}))
+	imp := osfwtest.Import(t, p, groupType, st.GetAttr("id").AsString())
+	b := osfwtest.Schema(p, groupType)
+	cfg := osfwtest.Object(t, p, groupType, map[string]any{"name": "aff", "rules": []map[string]any{}})
+	resp := p.PlanResourceChange(context.Background(), plugins.PlanResourceChangeRequest{TypeName: groupType, PriorState: imp,
+		ProposedNewState: osfwtest.Proposed(b, imp, cfg), Config: cfg})
+	require.False(t, resp.Diagnostics.HasErrors())
+	assert.Empty(t, resp.RequiresReplace)
+}

@@ -71,6 +71,10 @@ func ServerGroup() *osfw.Resource {
 			d.SetID(ids[0])
 			return true, nil
 		},
+		Plan: func(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
+			osfw.KeepEmptyBlocks(p, "rules")
+			return nil
+		},
 		Validate: func(d *osfw.Data) plugins.Diagnostics {
 			var diags plugins.Diagnostics
 			if p := d.StringList("policies"); len(p) > 1 {

@@ -40,6 +40,10 @@ func VolumeAttach() *osfw.Resource {
 		Read:     readVolumeAttach,
 		ReadMany: readVolumeAttaches,
 		Delete:   deleteVolumeAttach,
+		Plan: func(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
+			osfw.KeepEmptyBlocks(p, "vendor_options")
+			return nil
+		},
 	}
 }
 
@@ -207,6 +211,10 @@ func deleteVolumeAttach(ctx context.Context, c *osfw.Client, d *osfw.Data) error
 		return err
 	}
 	if err := call(ctx, sc, http.MethodDelete, sc.ServiceURL("servers", instanceID, "os-volume_attachments", volumeID), nil, nil, http.StatusAccepted); err != nil {
+		if osfw.StatusOf(err) == http.StatusConflict && strings.Contains(osfw.APIMessage(err), "task_state deleting") {
+			// The server is being deleted, which detaches the volume.
+			err = waitVolume(ctx, c, volumeID, "detaching volume "+volumeID+" from deleted server "+instanceID, d.Timeout("delete"), "available", "deleted")
+		}
 		return err
 	}
 	// Wait until Nova no longer lists the attachment and the volume is

@@ -13,3 +13,40 @@ func (d *Data) ConfigValue(name string) cty.Value {
 	v, _ := d.config.GetAttr(name).UnmarkDeep()
 	return v
 }
+
+// KeepEmptyBlocks plans the prior value of each named nested block that is
+// absent both in the plan and in the state: an absent block is an empty
+// collection in a configuration but may be null in a state (an imported
+// object, an older state), which is no change.
+func KeepEmptyBlocks(p *PlanData, names ...string) {
+	if p.Prior == nil {
+		return
+	}
+	for _, name := range names {
+		pl, pr := p.Planned.Get(name), p.Prior.Get(name)
+		if pl == cty.NilVal || pr == cty.NilVal {
+			continue
+		}
+		if emptyCollection(pl) && emptyCollection(pr) {
+			p.Planned.attrs[name] = pr
+			keep := p.RequiresReplace[:0]
+			for _, path := range p.RequiresReplace {
+				if !path.Equals(cty.GetAttrPath(name)) {
+					keep = append(keep, path)
+				}
+			}
+			p.RequiresReplace = keep
+		}
+	}
+}
+
+func emptyCollection(v cty.Value) bool {
+	if v.IsNull() {
+		return true
+	}
+	if !v.IsKnown() {
+		return false
+	}
+	ty := v.Type()
+	return (ty.IsListType() || ty.IsSetType() || ty.IsMapType()) && v.LengthInt() == 0
+}
