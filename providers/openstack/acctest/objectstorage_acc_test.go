@@ -256,6 +256,7 @@ func TestAccObjectStorageObject(t *testing.T) {
 func TestAccObjectStoragePlanRequestCount(t *testing.T) {
 	t.Parallel()
 	e := New(t)
+	e.Cloud(CloudDemo) // the sweep visits the accounts of the clouds used
 	w := e.NewWorkdir(CloudDemo)
 	w.Apply(fmt.Sprintf(`resource "openstack_objectstorage_container_v1" "plain" {
   count         = 4
