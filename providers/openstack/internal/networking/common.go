@@ -267,3 +267,16 @@ func setBlocksKeepNull(d *osfw.Data, name string, elems []map[string]any) {
 	}
 	d.SetBlocks(name, elems)
 }
+
+// importEmptyBlocks is an Import that starts the object with its nested
+// blocks empty, as a configuration without them decodes: blocks that are
+// managed only when configured (inline rules, allocation pools) stay
+// unmanaged until the configuration gives them.
+func importEmptyBlocks(names ...string) func(context.Context, *osfw.Client, *osfw.Data) error {
+	return func(_ context.Context, _ *osfw.Client, d *osfw.Data) error {
+		for _, n := range names {
+			d.SetBlocks(n, nil)
+		}
+		return nil
+	}
+}

@@ -239,7 +239,9 @@ func deleteNetwork(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if err != nil {
 		return err
 	}
-	return networks.Delete(ctx, sc, d.ID()).ExtractErr()
+	// Ports that go with the network's subnets and routers may still be
+	// leaving: Neutron answers 409 until they are gone.
+	return deleteWhileInUse(ctx, d.Timeout("delete"), func() error { return networks.Delete(ctx, sc, d.ID()).ExtractErr() })
 }
 
 // findNetwork looks for a network with the planned name in the project,

@@ -65,7 +65,7 @@ func Port() *osfw.Resource {
 				"tenant_id":              {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 				"device_owner":           {Type: cty.String, Optional: true, Computed: true},
 				"device_id":              {Type: cty.String, Optional: true, Computed: true},
-				"security_group_ids":     {Type: cty.Set(cty.String), Optional: true},
+				"security_group_ids":     {Type: cty.Set(cty.String), Optional: true, Computed: true},
 				"no_security_groups":     {Type: cty.Bool, Optional: true},
 				"no_fixed_ip":            {Type: cty.Bool, Optional: true},
 				"port_security_enabled":  {Type: cty.Bool, Optional: true, Computed: true},
@@ -86,6 +86,7 @@ func Port() *osfw.Resource {
 		Update:           updatePort,
 		Delete:           deletePort,
 		Find:             findPort,
+		Import:           importPort,
 		ComputedOnUpdate: []string{"all_fixed_ips", "all_security_group_ids"},
 		Validate: func(d *osfw.Data) plugins.Diagnostics {
 			var diags plugins.Diagnostics
@@ -200,11 +201,7 @@ func setPort(d *osfw.Data, p *port) {
 		sgs = []string{}
 	}
 	d.Set("all_security_group_ids", sgs)
-	// security_group_ids is what was asked for: the port's groups when
-	// some were, nothing when they were left to Neutron's default.
-	if len(d.StringList("security_group_ids")) > 0 {
-		d.Set("security_group_ids", sgs)
-	}
+	d.Set("security_group_ids", sgs)
 	var pairs []map[string]any
 	for _, ap := range p.AllowedAddressPairs {
 		e := map[string]any{"ip_address": ap.IPAddress}
@@ -214,6 +211,26 @@ func setPort(d *osfw.Data, p *port) {
 		pairs = append(pairs, e)
 	}
 	setBlocksKeepNull(d, "allowed_address_pairs", pairs)
+}
+
+// importPort reads the port's addresses into fixed_ip blocks (otherwise
+// they are what the configuration asked for, never refreshed).
+func importPort(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+	sc, err := networkClient(c)
+	if err != nil {
+		return err
+	}
+	var p port
+	if err := getInto(ctx, sc, "ports", "port", d.ID(), &p); err != nil {
+		return err
+	}
+	var ips []map[string]any
+	for _, ip := range p.FixedIPs {
+		ips = append(ips, map[string]any{"subnet_id": ip.SubnetID, "ip_address": ip.IPAddress})
+	}
+	d.SetBlocks("fixed_ip", ips)
+	d.SetBlocks("allowed_address_pairs", nil)
+	return nil
 }
 
 func readPort(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

@@ -71,6 +71,7 @@ func Router() *osfw.Resource {
 		Update:   updateRouter,
 		Delete:   deleteRouter,
 		Find:     findRouter,
+		Import:   importEmptyBlocks("external_fixed_ip"),
 	}
 }
 

@@ -95,6 +95,7 @@ func SecGroup() *osfw.Resource {
 		Update:   updateSecGroup,
 		Delete:   deleteSecGroup,
 		Find:     findSecGroup,
+		Import:   importEmptyBlocks("rule"),
 		Validate: validateSecGroup,
 	}
 }

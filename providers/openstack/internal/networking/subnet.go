@@ -92,6 +92,7 @@ func Subnet() *osfw.Resource {
 		Update:   updateSubnet,
 		Delete:   deleteSubnet,
 		Find:     findSubnet,
+		Import:   importEmptyBlocks("allocation_pool", "host_routes"),
 		Validate: validateSubnet,
 	}
 }
