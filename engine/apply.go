@@ -99,10 +99,6 @@ func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*state.State, 
 	return working, diags
 }
 
-func resKeyFor(abs addrs.AbsResource) string {
-	return "res:" + strings.Join(abs.Module.Module(), ".") + ":" + abs.Resource.String()
-}
-
 // addDestroyNodes adds one vertex per resource with objects to delete,
 // ordered against the configuration's vertices as OpenTofu orders them.
 func (w *walker) addDestroyNodes() {
@@ -128,7 +124,7 @@ func (w *walker) addDestroyNodes() {
 		if !dg.g.Has(dk) {
 			continue
 		}
-		rk := resKeyFor(abs)
+		rk := absResourceKey(abs)
 		for _, c := range changes {
 			for _, dep := range c.Dependencies {
 				if ddk := destroyKey(dep); ddk != dk && dg.g.Has(ddk) {

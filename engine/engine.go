@@ -114,6 +114,8 @@ type walker struct {
 	forceRepl     map[string]bool
 	moved         map[string]addrs.AbsResourceInstance
 	drift         []*plan.ResourceChange // objects changed outside nuvola
+	// pendingNodes are the managed resource nodes with a change planned.
+	pendingNodes map[string]bool
 	// prefetch reads the state's objects in large batches per provider;
 	// nil when the plan does not refresh.
 	prefetch *refreshPrefetch

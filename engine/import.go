@@ -78,6 +78,11 @@ func Import(ctx context.Context, opts ImportOptions) (*state.State, hcl.Diagnost
 	if d.HasErrors() {
 		return st, diags
 	}
+	// Record the dependencies the configuration gives the object, so that a
+	// destroy right after the import deletes dependents first.
+	if n := dg.nodes[resourceKey(c, rc.Key())]; n != nil {
+		obj.Dependencies = w.dependencies(n, opts.Addr.Module)
+	}
 	st.SetCurrent(opts.Addr, obj, pa.String())
 	return st, diags
 }

@@ -48,6 +48,11 @@ func moduleKey(c *configs.Config) string              { return "module:" + pathK
 func resourceKey(c *configs.Config, key string) string {
 	return "res:" + pathKey(c) + ":" + key
 }
+
+// absResourceKey is the node key of a resource given by its address.
+func absResourceKey(a addrs.AbsResource) string {
+	return "res:" + strings.Join(a.Module.Module(), ".") + ":" + a.Resource.String()
+}
 func checkKey(c *configs.Config, name string) string { return "check:" + pathKey(c) + ":" + name }
 func providerKey(p providerAddr) string              { return "provider:" + p.String() }
 func destroyKey(a addrs.AbsResource) string          { return "destroy:" + a.String() }
@@ -84,6 +89,8 @@ type depGraph struct {
 	nodes map[string]*node
 	// resourceProviders maps a resource node key to its provider address.
 	resourceProviders map[string]providerAddr
+	// dependsOn maps a node key to the nodes its depends_on names.
+	dependsOn map[string][]string
 }
 
 func (dg *depGraph) add(key string, n *node) {
@@ -344,6 +351,10 @@ func (dg *depGraph) connectDependsOn(key string, c *configs.Config, travs []hcl.
 		for _, dep := range targets {
 			if dep != key && dg.g.Has(dep) {
 				dg.g.Connect(key, dep)
+				if dg.dependsOn == nil {
+					dg.dependsOn = map[string][]string{}
+				}
+				dg.dependsOn[key] = append(dg.dependsOn[key], dep)
 			}
 		}
 	}

@@ -295,6 +295,12 @@ func sortPlan(p *plan.Plan) {
 func (w *walker) addChange(c *plan.ResourceChange) {
 	w.mu.Lock()
 	w.changes = append(w.changes, c)
+	if c.Action != plan.NoOp && c.Addr.Resource.Resource.Mode == addrs.ManagedResourceMode {
+		if w.pendingNodes == nil {
+			w.pendingNodes = map[string]bool{}
+		}
+		w.pendingNodes[absResourceKey(c.Addr.ContainingResource())] = true
+	}
 	if c.DeposedKey == "" {
 		k := c.Addr.ContainingResource().String()
 		w.byRes[k] = append(w.byRes[k], c)
@@ -813,10 +819,19 @@ func (w *walker) planData(n *node, addr addrs.AbsResourceInstance, sc scope, sch
 		return diags
 	}
 	cfgVal, cfgSens := unmarkSensitive(cfgVal)
-	if !cfgVal.IsWhollyKnown() {
+	reason := plan.ReasonNone
+	switch {
+	case !cfgVal.IsWhollyKnown():
+		reason = plan.ReasonReadBecauseConfigUnknown
+	case w.dependsOnPending(n):
+		// What the data source reads may be what a pending change makes:
+		// read it once that change is applied, as OpenTofu does.
+		reason = plan.ReasonReadBecauseDependencyChange
+	}
+	if reason != plan.ReasonNone {
 		planned := cty.UnknownVal(w.provs.block(schema.Block).ty)
 		w.addChange(&plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: pa.String(), Action: plan.Read,
-			Reason: plan.ReasonReadBecauseConfigUnknown, Before: cty.NullVal(w.provs.block(schema.Block).ty), After: planned,
+			Reason: reason, Before: cty.NullVal(w.provs.block(schema.Block).ty), After: planned,
 			AfterSensitive: cfgSens, SchemaVersion: schema.Version})
 		rv.set(addr.Resource.Key, planned)
 		return diags
@@ -1084,4 +1099,23 @@ func (w *walker) planDestroyAll(skipRefresh bool) hcl.Diagnostics {
 		}
 	})
 	return nil
+}
+
+// dependsOnPending reports whether a data resource's depends_on, or that of
+// a module call around it, names a managed resource with a change planned.
+func (w *walker) dependsOnPending(n *node) bool {
+	keys := []string{resourceKey(n.cfg, n.res.Key())}
+	for c := n.cfg; c.Parent != nil; c = c.Parent {
+		keys = append(keys, moduleKey(c))
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, k := range keys {
+		for _, dep := range w.dg.dependsOn[k] {
+			if w.pendingNodes[dep] {
+				return true
+			}
+		}
+	}
+	return false
 }

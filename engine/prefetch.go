@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/nuvola-pa/nuvola/engine/addrs"
@@ -87,8 +86,7 @@ func (w *walker) prefetchProvider(pa providerAddr, prov plugins.Provider) {
 		if r.Provider != key || r.Addr.Resource.Mode != addrs.ManagedResourceMode {
 			continue
 		}
-		nodeKey := "res:" + strings.Join(r.Addr.Module.Module(), ".") + ":" + r.Addr.Resource.String()
-		if _, ok := w.dg.nodes[nodeKey]; !ok {
+		if _, ok := w.dg.nodes[absResourceKey(r.Addr)]; !ok {
 			continue
 		}
 		var objs []*state.Object
