@@ -827,6 +827,11 @@ func setInstance(ctx context.Context, rc *readCtx, d *osfw.Data, s *server, port
 			return err
 		}
 	}
+	if !d.Known("network_mode") && len(d.Blocks("network")) == 0 && len(serverNICs(s)) == 0 {
+		// Since microversion 2.37 a server has networks or was made
+		// with "none" (an import learns it here).
+		d.Set("network_mode", "none")
+	}
 	nets := serverNetworks(d, s, ports)
 	d.SetBlocks("network", nets)
 	v4, v6 := "", ""
