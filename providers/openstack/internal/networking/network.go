@@ -76,7 +76,10 @@ func createNetwork(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		return err
 	}
 	d.SetID(n.ID)
-	return setTags(ctx, sc, "networks", n.ID, d.AllTags())
+	if tags := d.AllTags(); len(tags) > 0 {
+		return setTags(ctx, sc, "networks", n.ID, tags)
+	}
+	return nil
 }
 
 // mtuCreate adds the mtu to a network's create body.

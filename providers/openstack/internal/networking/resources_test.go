@@ -498,3 +498,45 @@ func TestDataSources(t *testing.T) {
 	r = read("openstack_networking_secgroup_v2", map[string]any{"name": "nope"})
 	require.True(t, r.Diagnostics.HasErrors())
 }
+
+// An estate of 20 municipalities (network, subnet, router with gateway,
+// interface, two security groups of five rules): its creation takes few
+// requests, and its refresh one list request per type.
+func TestEstateRequestCounts(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	newFullFake(t, cloud)
+	p := cloud.Provider(t, Resources(), DataSources(), nil)
+	var rules []map[string]any
+	for _, port := range []int{22, 80, 443, 5432, 8080} {
+		rules = append(rules, rule("ingress", "tcp", port, "10.0.0.0/8"))
+	}
+	states := map[string][]cty.Value{}
+	cloud.ResetRequests()
+	for i := range 20 {
+		add := func(typ string, attrs map[string]any) cty.Value {
+			st := osfwtest.Apply(t, p, typ, cty.NilVal, osfwtest.Object(t, p, typ, attrs))
+			states[typ] = append(states[typ], st)
+			return st
+		}
+		n := add(netType, map[string]any{"name": fmt.Sprintf("c%02d", i)})
+		s := add("openstack_networking_subnet_v2", map[string]any{"network_id": n.GetAttr("id").AsString(), "cidr": fmt.Sprintf("10.%d.0.0/24", i)})
+		r := add("openstack_networking_router_v2", map[string]any{"name": fmt.Sprintf("c%02d", i), "external_network_id": "public-net"})
+		add("openstack_networking_router_interface_v2", map[string]any{"router_id": r.GetAttr("id").AsString(), "subnet_id": s.GetAttr("id").AsString()})
+		add(sgType, map[string]any{"name": fmt.Sprintf("c%02d-web", i), "delete_default_rules": true, "rule": rules})
+		add(sgType, map[string]any{"name": fmt.Sprintf("c%02d-db", i), "rule": rules})
+	}
+	created := len(cloud.Requests())
+	if testing.Verbose() {
+		t.Log(strings.Join(cloud.Requests()[:25], "\n"))
+	}
+	t.Logf("creating 120 objects and 200 rules: %d requests", created)
+	assert.LessOrEqual(t, created, 1+20*18, "per municipality: 2 network, 2 subnet, 2 router, 2 interface, 2×5 security group (POST group, POST rules, 2 DELETE defaults, GET)")
+	for typ, sts := range states {
+		cloud.ResetRequests()
+		got := osfwtest.Read(t, p, typ, sts...)
+		assert.Len(t, cloud.Requests(), 1, "%s: %v", typ, cloud.Requests())
+		for _, g := range got {
+			assert.False(t, g.IsNull(), typ)
+		}
+	}
+}
