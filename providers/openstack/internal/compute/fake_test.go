@@ -26,7 +26,9 @@ type fakeNova struct {
 	polls      map[string]int
 	// failWith, when set, sends new servers to ERROR with this fault.
 	failWith string
-	actions  []string
+	// refuseResize makes a resize leave the server as it was.
+	refuseResize bool
+	actions      []string
 
 	flavors     map[string]map[string]any
 	keypairs    map[string]map[string]any
@@ -56,6 +58,10 @@ func newFakeNova(c *osfwtest.Cloud, t *testing.T) *fakeNova {
 	c.Handle("POST "+cp+"servers/{id}/metadata", f.updateMetadata)
 	c.Handle("DELETE "+cp+"servers/{id}/metadata/{key}", f.deleteMetadatum)
 	c.Handle("PUT "+cp+"servers/{id}/tags", f.replaceTags)
+	c.Handle("GET "+cp+"servers/{id}/os-instance-actions", func(w http.ResponseWriter, r *http.Request) {
+		osfwtest.WriteJSON(w, http.StatusOK, map[string]any{"instanceActions": []any{
+			map[string]any{"action": "resize", "message": "Error"}, map[string]any{"action": "create", "message": nil}}})
+	})
 	c.Handle("GET "+cp+"flavors/detail", f.listFlavors)
 	c.Handle("GET "+cp+"flavors/{id}", f.getFlavor)
 	c.Handle("POST "+cp+"flavors", f.createFlavor)
@@ -239,6 +245,9 @@ func (f *fakeNova) action(w http.ResponseWriter, r *http.Request) {
 			f.actions = append(f.actions, k)
 			switch k {
 			case "resize":
+				if f.refuseResize {
+					continue
+				}
 				ref := v.(map[string]any)["flavorRef"].(string)
 				s["status"] = "RESIZE"
 				s["new_flavor"] = ref

@@ -197,3 +197,15 @@ func TestInstanceFlavorByNameUnknown(t *testing.T) {
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.True(t, strings.Contains(resp.Diagnostics[0].Detail, `no flavor named "m9.huge"`), resp.Diagnostics[0].Detail)
 }
+
+func TestInstanceResizeRefused(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNova(cloud, t)
+	fake.refuseResize = true
+	p := cloud.Provider(t, Resources(), nil, nil)
+	st := osfwtest.Apply(t, p, instanceType, cty.NilVal, instanceConfig(t, p, nil))
+	resp := osfwtest.ApplyResp(t, p, instanceType, st, instanceConfig(t, p, map[string]any{"flavor_name": "m1.small"}))
+	require.True(t, resp.Diagnostics.HasErrors())
+	assert.Contains(t, resp.Diagnostics[0].Detail, "did not resize the server")
+	assert.Equal(t, "m1.tiny", resp.NewState.GetAttr("flavor_name").AsString(), "the state keeps the flavor the server has")
+}

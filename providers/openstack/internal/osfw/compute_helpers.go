@@ -1,6 +1,10 @@
 package osfw
 
-import "github.com/zclconf/go-cty/cty"
+import (
+	"context"
+
+	"github.com/zclconf/go-cty/cty"
+)
 
 // ConfigValue is an attribute's value in the configuration while an object
 // is created or updated: for arguments whose state holds a digest of what
@@ -49,4 +53,22 @@ func emptyCollection(v cty.Value) bool {
 	}
 	ty := v.Type()
 	return (ty.IsListType() || ty.IsSetType() || ty.IsMapType()) && v.LengthInt() == 0
+}
+
+// readAsIs reads an object after a failed update: what the cloud has, not
+// what was planned (which the failure may not have reached); the prior
+// state where the read fails.
+func readAsIs(ctx context.Context, c *Client, r *Resource, d *Data, prior cty.Value) {
+	pd := NewData(r.Block, prior)
+	if err := r.Read(ctx, c, d); err != nil || d.Gone() {
+		d.gone = false
+		d.attrs = pd.attrs
+		return
+	}
+	splitTags(r, d, pd, c.DefaultTags)
+	keepNullForEmpty(r.Block, d, pd)
+	if v := pd.Get("timeouts"); v != cty.NilVal {
+		d.attrs["timeouts"] = v
+	}
+	fillUnknown(d)
 }

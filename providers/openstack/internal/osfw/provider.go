@@ -395,7 +395,7 @@ func (p *Provider) ApplyResourceChange(ctx context.Context, req plugins.ApplyRes
 		if changed := changedArguments(r, d, prior); len(changed) > 0 && r.Update != nil {
 			if err := r.Update(ctx, c, d); err != nil {
 				// The object may be half updated: read what it is now.
-				p.readBack(ctx, c, r, d, req.PlannedState)
+				readAsIs(ctx, c, r, d, req.PriorState)
 				resp.NewState = d.Value()
 				resp.Diagnostics = Diagnose(err, Problem{Action: "updating " + r.Type + " " + d.ID(), Project: c.ProjectID})
 				return resp
