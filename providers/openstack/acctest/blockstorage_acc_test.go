@@ -285,3 +285,58 @@ resource "openstack_blockstorage_snapshot_v3" "s" {
 	assert.Equal(t, int64(2), byService["volumev3"], "one listing of volumes, one of snapshots")
 	w.Destroy()
 }
+
+func TestAccBlockStorageDataSources(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	e.SweepStorageAtEnd(t)
+	w := e.NewWorkdir(CloudDemo)
+	w.Apply(fmt.Sprintf(`resource "openstack_blockstorage_volume_v3" "v" {
+  name = "%[1]sdati"
+  size = 1
+}
+
+resource "openstack_blockstorage_snapshot_v3" "s" {
+  volume_id = openstack_blockstorage_volume_v3.v.id
+  name      = "%[1]ssnap"
+}
+
+data "openstack_blockstorage_volume_v3" "v" {
+  name       = openstack_blockstorage_volume_v3.v.name
+  depends_on = [openstack_blockstorage_volume_v3.v]
+}
+
+data "openstack_blockstorage_snapshot_v3" "s" {
+  volume_id   = openstack_blockstorage_snapshot_v3.s.volume_id
+  most_recent = true
+}
+
+data "openstack_blockstorage_volume_type_v3" "standard" {
+  name = "standard"
+}
+
+data "openstack_blockstorage_availability_zones_v3" "az" {}
+
+output "volume_size" {
+  value = data.openstack_blockstorage_volume_v3.v.size
+}
+
+output "snapshot_name" {
+  value = data.openstack_blockstorage_snapshot_v3.s.name
+}
+
+output "type_id" {
+  value = data.openstack_blockstorage_volume_type_v3.standard.id
+}
+
+output "zones" {
+  value = join(",", data.openstack_blockstorage_availability_zones_v3.az.names)
+}
+`, e.Prefix))
+	assert.Equal(t, "1", strings.TrimSpace(w.Must("output", "-raw", "volume_size")))
+	assert.Equal(t, e.Prefix+"snap", strings.TrimSpace(w.Must("output", "-raw", "snapshot_name")))
+	assert.NotEmpty(t, strings.TrimSpace(w.Must("output", "-raw", "type_id")))
+	assert.Equal(t, "nova", strings.TrimSpace(w.Must("output", "-raw", "zones")))
+	w.PlanNoChanges()
+	w.Destroy()
+}

@@ -164,6 +164,11 @@ func newFakeCinder(t *testing.T, c *osfwtest.Cloud) *fakeCinder {
 		}
 		osfwtest.WriteJSON(w, http.StatusOK, map[string]any{"messages": out})
 	})
+	c.Handle("GET "+base+"os-availability-zone", func(w http.ResponseWriter, r *http.Request) {
+		osfwtest.WriteJSON(w, http.StatusOK, map[string]any{"availabilityZoneInfo": []any{
+			map[string]any{"zoneName": "nova", "zoneState": map[string]any{"available": true}},
+			map[string]any{"zoneName": "sala-b", "zoneState": map[string]any{"available": false}}}})
+	})
 	// Volume types.
 	c.Handle("POST "+base+"types", func(w http.ResponseWriter, r *http.Request) {
 		body := osfwtest.ReadJSON(t, r)["volume_type"].(map[string]any)

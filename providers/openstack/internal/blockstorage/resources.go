@@ -9,5 +9,5 @@ func Resources() []*osfw.Resource {
 
 // DataSources are the Cinder data sources.
 func DataSources() []*osfw.DataSource {
-	return nil
+	return []*osfw.DataSource{VolumeData(), SnapshotData(), VolumeTypeData(), AvailabilityZonesData(), QuotasetData()}
 }
