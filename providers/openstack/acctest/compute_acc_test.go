@@ -406,17 +406,36 @@ resource "openstack_compute_volume_attach_v2" "data" {
 	assert.Equal(t, "available", v.Status, "the volume was detached")
 }
 
-// Boot from volume: a blank volume Nova makes for the server. (A volume
-// made from an image cannot be tested on the devcloud: its fake Cinder
-// driver cannot write image data to a volume.)
+// Boot from volume: from a volume Nova makes from an image (the
+// lift-and-shift case), and from a blank one. Nova makes the volumes and
+// deletes them with the server.
 func TestAccComputeBootFromVolume(t *testing.T) {
 	t.Parallel()
 	e := New(t)
 	ctx := e.Context()
 	cc := nova64(t, e, CloudDemo)
+	bc := e.Client(e.Cloud(CloudDemo).BlockStorage)
 	w := e.NewWorkdir(CloudDemo)
+	start := time.Now()
 	w.Apply(fmt.Sprintf(`
-resource "openstack_compute_instance_v2" "bfv" {
+data "openstack_images_image_v2" "tiny" {
+  name = "devcloud-tiny"
+}
+resource "openstack_compute_instance_v2" "from_image" {
+  name         = %q
+  flavor_name  = "m1.tiny"
+  network_mode = "none"
+  block_device {
+    uuid                  = data.openstack_images_image_v2.tiny.id
+    source_type           = "image"
+    destination_type      = "volume"
+    volume_size           = 1
+    volume_type           = "standard"
+    boot_index            = 0
+    delete_on_termination = true
+  }
+}
+resource "openstack_compute_instance_v2" "blank" {
   name         = %q
   flavor_name  = "m1.tiny"
   network_mode = "none"
@@ -428,20 +447,29 @@ resource "openstack_compute_instance_v2" "bfv" {
     delete_on_termination = true
   }
 }
-`, e.Name("bfv")))
-	id := w.ID("openstack_compute_instance_v2.bfv")
-	s, err := servers.Get(ctx, cc, id).Extract()
+`, e.Name("bfv-image"), e.Name("bfv-blank")))
+	t.Logf("two servers booted from volumes: %s", time.Since(start))
+	var vols []string
+	for _, addr := range []string{"openstack_compute_instance_v2.from_image", "openstack_compute_instance_v2.blank"} {
+		id := w.ID(addr)
+		s, err := servers.Get(ctx, cc, id).Extract()
+		require.NoError(t, err)
+		assert.Equal(t, "ACTIVE", s.Status, addr)
+		assert.Nil(t, s.Image["id"], "%s has no image of its own", addr)
+		require.Len(t, s.AttachedVolumes, 1, "%s booted from a volume", addr)
+		vols = append(vols, s.AttachedVolumes[0].ID)
+	}
+	v, err := volumes.Get(ctx, bc, vols[0]).Extract()
 	require.NoError(t, err)
-	assert.Equal(t, "ACTIVE", s.Status)
-	require.Len(t, s.AttachedVolumes, 1, "booted from a volume")
+	assert.Equal(t, "true", v.Bootable, "the volume made from the image is bootable")
+	assert.Equal(t, "standard", v.VolumeType)
+	assert.Equal(t, "Attempt to boot from volume - no image supplied", w.Attrs("openstack_compute_instance_v2.from_image")["image_id"])
 	w.PlanNoChanges()
-	bc := e.Client(e.Cloud(CloudDemo).BlockStorage)
-	volID := s.AttachedVolumes[0].ID
 	w.Destroy()
-	_, err = servers.Get(ctx, cc, id).Extract()
-	assert.True(t, isGone(err), "server deleted: %v", err)
-	require.NoError(t, WaitFor(ctx, time.Second, func() (bool, error) {
-		_, err := volumes.Get(ctx, bc, volID).Extract()
-		return isGone(err), nil
-	}), "the boot volume goes with the server")
+	for _, vol := range vols {
+		require.NoError(t, WaitFor(ctx, time.Second, func() (bool, error) {
+			_, err := volumes.Get(ctx, bc, vol).Extract()
+			return isGone(err), nil
+		}), "the boot volume goes with the server")
+	}
 }
