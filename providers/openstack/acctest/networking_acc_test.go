@@ -42,9 +42,9 @@ func rulesHCL(n, base int) string {
 
 // TestAccNetworkingSecGroupInline350 applies a security group with 350
 // inline rules, checks the no-change plan, changes a few rules in place,
-// imports it back, and destroys it, timing apply and destroy.
+// imports it back, and destroys it, timing apply and destroy. It does not
+// run in parallel with the other tests: the timings are the cloud's alone.
 func TestAccNetworkingSecGroupInline350(t *testing.T) {
-	t.Parallel()
 	e := New(t)
 	ctx := e.Context()
 	project := netProject(t, e, 2000)
@@ -255,6 +255,9 @@ output "web_id" {
 	rt, err := routers.Get(ctx, nc, ids["openstack_networking_router_v2.m1"]).Extract()
 	require.NoError(t, err)
 	require.NotEmpty(t, rt.GatewayInfo.NetworkID)
+	gwIPs, _ := w.Attrs("openstack_networking_router_v2.m1")["external_fixed_ip"].([]any)
+	require.Len(t, gwIPs, 1, "the gateway's address is read")
+	require.Equal(t, rt.GatewayInfo.ExternalFixedIPs[0].IPAddress, gwIPs[0].(map[string]any)["ip_address"])
 	ifport, err := ports.Get(ctx, nc, ids["openstack_networking_router_interface_v2.m1"]).Extract()
 	require.NoError(t, err)
 	require.Equal(t, rt.ID, ifport.DeviceID)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/pagination"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 )
@@ -276,6 +277,26 @@ func importEmptyBlocks(names ...string) func(context.Context, *osfw.Client, *osf
 	return func(_ context.Context, _ *osfw.Client, d *osfw.Data) error {
 		for _, n := range names {
 			d.SetBlocks(n, nil)
+		}
+		return nil
+	}
+}
+
+// computedBlocks is a Plan for nested blocks that are optional and
+// computed: left out of the configuration, a block keeps what the cloud
+// has (unknown until a create has read it); given, it is the configuration.
+func computedBlocks(names ...string) func(context.Context, *osfw.Client, *osfw.PlanData) error {
+	return func(_ context.Context, _ *osfw.Client, pd *osfw.PlanData) error {
+		for _, n := range names {
+			cv := pd.Config.Get(n)
+			if cv != cty.NilVal && !cv.IsNull() && (!cv.IsKnown() || cv.LengthInt() > 0) {
+				continue
+			}
+			if pd.Prior != nil {
+				pd.Planned.Set(n, pd.Prior.Get(n))
+			} else {
+				pd.Planned.Set(n, cty.UnknownVal(cv.Type()))
+			}
 		}
 		return nil
 	}

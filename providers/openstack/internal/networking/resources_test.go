@@ -233,7 +233,7 @@ func TestSubnetLifecycle(t *testing.T) {
 			case "create":
 				assert.Equal(t, "10.0.0.1", st.GetAttr("gateway_ip").AsString())
 				assert.Equal(t, cty.SetVal([]cty.Value{cty.StringVal("ente=c_a662")}), st.GetAttr("all_tags"))
-				assert.True(t, empty(st.GetAttr("allocation_pool")), "Neutron's pools are not managed unless configured")
+				assert.Equal(t, 1, st.GetAttr("allocation_pool").LengthInt(), "Neutron's pool is read")
 			case "update":
 				o := f.obj("subnets", id)
 				assert.Nil(t, o["gateway_ip"])
@@ -256,6 +256,7 @@ func TestRouterAndInterfaceLifecycle(t *testing.T) {
 			case "create":
 				assert.Equal(t, "public-net", st.GetAttr("external_network_id").AsString())
 				assert.True(t, st.GetAttr("enable_snat").True())
+				assert.Equal(t, "172.24.4.5", st.GetAttr("external_fixed_ip").Index(cty.NumberIntVal(0)).GetAttr("ip_address").AsString())
 			case "update":
 				gw := f.obj("routers", st.GetAttr("id").AsString())["external_gateway_info"].(map[string]any)
 				assert.Equal(t, false, gw["enable_snat"])
@@ -421,7 +422,6 @@ func TestQuotaLifecycle(t *testing.T) {
 	assert.Nil(t, f.quotas["proj-1"], "back to the defaults")
 }
 
-func empty(v cty.Value) bool { return v.IsNull() || v.LengthInt() == 0 }
 
 func bigInt(v cty.Value) int64 {
 	i, _ := v.AsBigFloat().Int64()

@@ -39,7 +39,7 @@ var fixedIPBlock = plugins.Block{Attributes: map[string]*plugins.Attribute{
 
 // Router is openstack_networking_router_v2. external_fixed_ip blocks, when
 // given, are the gateway's addresses; when absent Neutron picks them and
-// they are not compared.
+// they are read (external_fixed_ip[0].ip_address is the gateway address).
 func Router() *osfw.Resource {
 	return &osfw.Resource{
 		Type:        "openstack_networking_router_v2",
@@ -71,7 +71,7 @@ func Router() *osfw.Resource {
 		Update:   updateRouter,
 		Delete:   deleteRouter,
 		Find:     findRouter,
-		Import:   importEmptyBlocks("external_fixed_ip"),
+		Plan:     computedBlocks("external_fixed_ip"),
 	}
 }
 
@@ -174,9 +174,7 @@ func setRouter(d *osfw.Data, r *router) {
 	d.Set("external_network_id", net)
 	d.Set("external_gateway", net)
 	d.Set("enable_snat", snat)
-	if len(d.Blocks("external_fixed_ip")) > 0 {
-		d.SetBlocks("external_fixed_ip", ips)
-	}
+	d.SetBlocks("external_fixed_ip", ips)
 }
 
 func readRouter(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
@@ -207,7 +205,7 @@ func updateRouter(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	putString(d, body, "description", "description")
 	putBool(d, body, "admin_state_up", "admin_state_up")
 	if d.HasChange("external_network_id") || d.HasChange("external_gateway") || d.HasChange("enable_snat") ||
-		d.HasChange("external_fixed_ip") || d.HasChange("external_subnet_ids") {
+		(d.HasChange("external_fixed_ip") && d.Get("external_fixed_ip").IsWhollyKnown()) || d.HasChange("external_subnet_ids") {
 		if gw := gatewayInfo(d); gw != nil {
 			body["external_gateway_info"] = gw
 		} else {

@@ -51,8 +51,7 @@ var hostRouteBlock = plugins.Block{Attributes: map[string]*plugins.Attribute{
 }}
 
 // Subnet is openstack_networking_subnet_v2. allocation_pool blocks, when
-// given, are the subnet's pools; when absent Neutron's are left as they
-// are.
+// given, are the subnet's pools; when absent Neutron's are read.
 func Subnet() *osfw.Resource {
 	return &osfw.Resource{
 		Type:        "openstack_networking_subnet_v2",
@@ -92,7 +91,8 @@ func Subnet() *osfw.Resource {
 		Update:   updateSubnet,
 		Delete:   deleteSubnet,
 		Find:     findSubnet,
-		Import:   importEmptyBlocks("allocation_pool", "host_routes"),
+		Import:   importEmptyBlocks("host_routes"),
+		Plan:     computedBlocks("allocation_pool"),
 		Validate: validateSubnet,
 	}
 }
@@ -191,13 +191,11 @@ func setSubnet(d *osfw.Data, s *subnet) {
 	d.Set("segment_id", s.SegmentID)
 	d.Set("service_types", s.ServiceTypes)
 	d.Set("tags", s.Tags)
-	if len(d.Blocks("allocation_pool")) > 0 {
-		var pools []map[string]any
-		for _, p := range s.AllocationPools {
-			pools = append(pools, map[string]any{"start": p.Start, "end": p.End})
-		}
-		d.SetBlocks("allocation_pool", pools)
+	var pools []map[string]any
+	for _, p := range s.AllocationPools {
+		pools = append(pools, map[string]any{"start": p.Start, "end": p.End})
 	}
+	d.SetBlocks("allocation_pool", pools)
 	var routes []map[string]any
 	for _, r := range s.HostRoutes {
 		routes = append(routes, map[string]any{"destination_cidr": r.Destination, "next_hop": r.NextHop})
@@ -254,7 +252,7 @@ func updateSubnet(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if d.HasChange("segment_id") && d.Known("segment_id") {
 		body["segment_id"] = d.String("segment_id")
 	}
-	if d.HasChange("allocation_pool") {
+	if d.HasChange("allocation_pool") && d.Get("allocation_pool").IsWhollyKnown() {
 		if pools := poolsOf(d); len(pools) > 0 {
 			body["allocation_pools"] = pools
 		}
