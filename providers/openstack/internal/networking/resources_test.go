@@ -422,7 +422,6 @@ func TestQuotaLifecycle(t *testing.T) {
 	assert.Nil(t, f.quotas["proj-1"], "back to the defaults")
 }
 
-
 func bigInt(v cty.Value) int64 {
 	i, _ := v.AsBigFloat().Int64()
 	return i
