@@ -1,10 +1,12 @@
 package acctest
 
 import (
+	"bufio"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -472,4 +474,63 @@ resource "openstack_compute_instance_v2" "blank" {
 			return isGone(err), nil
 		}), "the boot volume goes with the server")
 	}
+}
+
+// A no-change plan of many servers, key pairs and images refreshes each
+// type with one list request: no request per object, no port lookups.
+func TestAccComputeRefreshRequestCount(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	sweepComputeAtEnd(t, e)
+	netID, _, _ := computeNet(t, e)
+	path, format, _ := diskFile(t)
+	w := e.NewWorkdir(CloudDemo)
+	const n = 8
+	start := time.Now()
+	w.Apply(fmt.Sprintf(`
+resource "openstack_compute_keypair_v2" "k" {
+  count = %[1]d
+  name  = "%[2]sk${count.index}"
+}
+resource "openstack_images_image_v2" "i" {
+  count            = 3
+  name             = "%[2]si${count.index}"
+  container_format = "bare"
+  disk_format      = %[4]q
+  local_file_path  = %[5]q
+}
+resource "openstack_compute_instance_v2" "vm" {
+  count       = %[1]d
+  name        = "%[2]svm${count.index}"
+  image_name  = "devcloud-tiny"
+  flavor_name = "m1.tiny"
+  key_pair    = openstack_compute_keypair_v2.k[count.index].name
+  network {
+    uuid = %[3]q
+  }
+}
+`, n, e.Prefix, netID, format, path))
+	t.Logf("apply of %d servers, %d key pairs, 3 images: %s", n, n, time.Since(start))
+	start = time.Now()
+	out, errOut, code := w.Run("plan", "-json", "-detailed-exitcode", "-input=false")
+	if code != 0 {
+		t.Fatalf("plan exited %d:\n%s\n%s", code, out, errOut)
+	}
+	var metrics struct {
+		APIRequests map[string]int64 `json:"api_requests"`
+		Total       int64            `json:"total"`
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var ev map[string]json.RawMessage
+		if json.Unmarshal(sc.Bytes(), &ev) == nil && string(ev["type"]) == `"provider_metrics"` {
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &metrics))
+		}
+	}
+	t.Logf("no-change plan of %d objects in %s: %d requests %v", 2*n+3, time.Since(start), metrics.Total, metrics.APIRequests)
+	assert.LessOrEqual(t, metrics.APIRequests["compute"], int64(3), "one server list, one key pair list (and version discovery)")
+	assert.LessOrEqual(t, metrics.APIRequests["image"], int64(2), "one image list (and version discovery)")
+	assert.Zero(t, metrics.APIRequests["network"], "no port lookups")
+	w.Destroy()
 }

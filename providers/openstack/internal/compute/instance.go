@@ -437,6 +437,11 @@ func createInstance(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 			list = append(list, m)
 		}
 		body["networks"] = list
+	} else {
+		// Since microversion 2.37 Nova wants networks: "auto" uses the
+		// project's one network (or allocates one), as an older
+		// microversion did with none given.
+		body["networks"] = "auto"
 	}
 	var sgs []map[string]string
 	for _, g := range d.StringList("security_groups") {
