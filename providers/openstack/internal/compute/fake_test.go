@@ -26,6 +26,8 @@ type fakeNova struct {
 	polls      map[string]int
 	// failWith, when set, sends new servers to ERROR with this fault.
 	failWith string
+	// rejectCreate, when set, is the error answer to a create.
+	rejectCreate func(w http.ResponseWriter)
 	// refuseResize makes a resize leave the server as it was.
 	refuseResize bool
 	actions      []string
@@ -99,6 +101,10 @@ func (f *fakeNova) id(prefix string) string {
 }
 
 func (f *fakeNova) createServer(w http.ResponseWriter, r *http.Request) {
+	if f.rejectCreate != nil {
+		f.rejectCreate(w)
+		return
+	}
 	req := osfwtest.ReadJSON(f.t, r)
 	body := req["server"].(map[string]any)
 	f.mu.Lock()

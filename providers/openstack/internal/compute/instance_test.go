@@ -2,7 +2,10 @@ package compute
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -208,4 +211,43 @@ func TestInstanceResizeRefused(t *testing.T) {
 	require.True(t, resp.Diagnostics.HasErrors())
 	assert.Contains(t, resp.Diagnostics[0].Detail, "did not resize the server")
 	assert.Equal(t, "m1.tiny", resp.NewState.GetAttr("flavor_name").AsString(), "the state keeps the flavor the server has")
+}
+
+// A create whose answer is lost (the connection drops after Nova accepted
+// the server) adopts the server rather than booting a second one.
+func TestInstanceLostCreateAdopted(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNova(cloud, t)
+	var posts atomic.Int32
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == cp+"servers" && posts.Add(1) == 1 {
+			inner.ServeHTTP(httptest.NewRecorder(), r) // the server is made...
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.Close() // ...and the answer lost
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	p := cloud.Provider(t, Resources(), nil, nil)
+	st := osfwtest.Apply(t, p, instanceType, cty.NilVal, instanceConfig(t, p, nil))
+	assert.Len(t, fake.servers, 1, "no second server")
+	assert.Equal(t, int32(1), posts.Load())
+	assert.Equal(t, "ACTIVE", fake.servers[st.GetAttr("id").AsString()]["status"])
+}
+
+func TestInstanceQuotaError(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNova(cloud, t)
+	fake.rejectCreate = func(w http.ResponseWriter) {
+		osfwtest.WriteJSON(w, http.StatusForbidden, map[string]any{"forbidden": map[string]any{"code": 403,
+			"message": "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances"}})
+	}
+	p := cloud.Provider(t, Resources(), nil, nil)
+	resp := osfwtest.ApplyResp(t, p, instanceType, cty.NilVal, instanceConfig(t, p, nil))
+	require.True(t, resp.Diagnostics.HasErrors())
+	assert.Equal(t, "Quota exceeded", resp.Diagnostics[0].Summary)
+	assert.Contains(t, resp.Diagnostics[0].Detail, `the "instances" quota`)
+	assert.True(t, resp.NewState.IsNull())
 }
