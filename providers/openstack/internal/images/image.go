@@ -214,7 +214,20 @@ func createImage(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	}
 	var created image
 	if _, err := sc.Post(ctx, sc.ServiceURL("images"), body, &created, &gophercloud.RequestOpts{OkCodes: []int{http.StatusCreated}}); err != nil {
-		return err
+		// The answer may have been lost after Glance made the image:
+		// take the one queued image of that name, and send its data.
+		if osfw.StatusOf(err) != 0 || ctx.Err() != nil {
+			return err
+		}
+		q := url.Values{"name": {d.String("name")}, "status": {"queued"}}
+		if c.ProjectID != "" {
+			q.Set("owner", c.ProjectID)
+		}
+		list, lerr := listImages(ctx, sc, q)
+		if lerr != nil || len(list) != 1 {
+			return err
+		}
+		created = list[0]
 	}
 	d.SetID(created.str("id"))
 	return uploadAndWait(ctx, c, d)

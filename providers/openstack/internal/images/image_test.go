@@ -348,3 +348,28 @@ func intOf(v cty.Value) int {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// A create whose answer is lost takes the queued image Glance made and
+// uploads its data, rather than making a second image.
+func TestImageLostCreateAdopted(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeGlance(cloud, t)
+	var posts atomic.Int32
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == ip+"images" && posts.Add(1) == 1 {
+			inner.ServeHTTP(httptest.NewRecorder(), r)
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	path, sum := writeDisk(t, 1<<20)
+	p := cloud.Provider(t, Resources(), nil, nil)
+	st := osfwtest.Apply(t, p, imageType, cty.NilVal, osfwtest.Object(t, p, imageType, map[string]any{
+		"name": "adopt", "container_format": "bare", "disk_format": "raw", "local_file_path": path}))
+	assert.Len(t, fake.images, 1, "no second image")
+	assert.Equal(t, sum, st.GetAttr("checksum").AsString(), "the data was sent")
+}
