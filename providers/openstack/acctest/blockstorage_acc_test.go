@@ -130,6 +130,19 @@ resource "openstack_blockstorage_backup_v3" "b" {
     ciclo = "settimanale"
   }
 }
+
+resource "openstack_blockstorage_backup_v3" "inc" {
+  volume_id   = openstack_blockstorage_volume_v3.v.id
+  name        = "%[1]sincrementale"
+  incremental = true
+  depends_on  = [openstack_blockstorage_backup_v3.b]
+}
+
+resource "openstack_blockstorage_volume_v3" "restored" {
+  name      = "%[1]sripristino"
+  size      = 1
+  backup_id = openstack_blockstorage_backup_v3.b.id
+}
 `
 
 func TestAccBlockStorageBackup(t *testing.T) {
@@ -150,12 +163,22 @@ func TestAccBlockStorageBackup(t *testing.T) {
 	b, err := backups.Get(ctx, bc, id).Extract()
 	require.NoError(t, err)
 	assert.Equal(t, "available", b.Status)
+	inc, err := backups.Get(ctx, bc, w.ID("openstack_blockstorage_backup_v3.inc")).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "available", inc.Status)
+	assert.True(t, inc.IsIncremental, "incremental on top of the full backup")
+	restored, err := volumes.Get(ctx, bc, w.ID("openstack_blockstorage_volume_v3.restored")).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "available", restored.Status, "volume restored from the backup")
 	w.PlanNoChanges()
+
 	w.Apply(fmt.Sprintf(backupConfig, e.Prefix, "b2"))
-	assert.Equal(t, id, w.ID("openstack_blockstorage_backup_v3.b"))
+	assert.Equal(t, id, w.ID("openstack_blockstorage_backup_v3.b"), "renamed in place")
 	b, err = backups.Get(ctx, bc, id).Extract()
 	require.NoError(t, err)
 	assert.Equal(t, e.Prefix+"b2", b.Name)
+	w.PlanNoChanges()
+
 	w.StateRm("openstack_blockstorage_backup_v3.b")
 	w.Import("openstack_blockstorage_backup_v3.b", id)
 	w.PlanNoChanges()

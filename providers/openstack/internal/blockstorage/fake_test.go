@@ -54,6 +54,10 @@ func newFakeCinder(t *testing.T, c *osfwtest.Cloud) *fakeCinder {
 			case "backups":
 				o["size"], o["container"] = 1, "volumebackups"
 			}
+			if b, ok := body["backup_id"].(string); ok && kind == "volumes" {
+				md := o["metadata"].(map[string]any)
+				md["src_backup_id"] = b
+			}
 			f.objs[kind][id] = o
 			f.mu.Unlock()
 			osfwtest.WriteJSON(w, http.StatusAccepted, map[string]any{single: o})
@@ -118,6 +122,32 @@ func newFakeCinder(t *testing.T, c *osfwtest.Cloud) *fakeCinder {
 			}
 			f.mu.Unlock()
 			osfwtest.WriteJSON(w, http.StatusOK, body)
+		})
+		c.Handle("POST "+base+kind+"/{id}/metadata", func(w http.ResponseWriter, r *http.Request) {
+			body := osfwtest.ReadJSON(t, r)
+			f.mu.Lock()
+			if o, ok := f.objs[kind][r.PathValue("id")]; ok {
+				md, _ := o["metadata"].(map[string]any)
+				if md == nil {
+					md = map[string]any{}
+				}
+				for k, v := range body["metadata"].(map[string]any) {
+					md[k] = v
+				}
+				o["metadata"] = md
+			}
+			f.mu.Unlock()
+			osfwtest.WriteJSON(w, http.StatusOK, body)
+		})
+		c.Handle("DELETE "+base+kind+"/{id}/metadata/{key}", func(w http.ResponseWriter, r *http.Request) {
+			f.mu.Lock()
+			if o, ok := f.objs[kind][r.PathValue("id")]; ok {
+				if md, ok := o["metadata"].(map[string]any); ok {
+					delete(md, r.PathValue("key"))
+				}
+			}
+			f.mu.Unlock()
+			w.WriteHeader(http.StatusOK)
 		})
 		c.Handle("DELETE "+base+kind+"/{id}", func(w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()

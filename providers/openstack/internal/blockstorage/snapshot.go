@@ -177,13 +177,7 @@ func updateSnapshot(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		}
 	}
 	if d.HasChange("all_metadata") || d.HasChange("metadata") {
-		md := d.AllMetadata()
-		if md == nil {
-			md = map[string]string{}
-		}
-		if _, err := sc.Put(ctx, sc.ServiceURL("snapshots", d.ID(), "metadata"), map[string]any{"metadata": md}, nil, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-			return err
-		}
+		return updateMetadata(ctx, sc, "snapshots", d)
 	}
 	return nil
 }

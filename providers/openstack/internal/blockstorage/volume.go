@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -229,7 +230,7 @@ func setVolume(d *osfw.Data, c *osfw.Client, v *volume) {
 	if v.BackupID != nil && *v.BackupID != "" {
 		d.Set("backup_id", *v.BackupID)
 	}
-	d.Set("metadata", v.Metadata)
+	d.Set("metadata", userMetadata(d, v.Metadata))
 	var atts []cty.Value
 	for _, a := range v.Attachments {
 		id := a.AttachmentID
@@ -339,11 +340,45 @@ func updateVolume(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		}
 	}
 	if d.HasChange("all_metadata") || d.HasChange("metadata") {
-		md := d.AllMetadata()
-		if md == nil {
-			md = map[string]string{}
+		return updateMetadata(ctx, sc, "volumes", d)
+	}
+	return nil
+}
+
+// systemMetadata are metadata keys Cinder itself sets on a volume (the
+// backup a volume was restored from): not shown unless configured, and
+// kept by updates.
+var systemMetadata = []string{"src_backup_id"}
+
+// userMetadata is the metadata less the keys Cinder set, unless the
+// configuration names them.
+func userMetadata(d *osfw.Data, md map[string]string) map[string]string {
+	own := d.StringMap("all_metadata")
+	out := make(map[string]string, len(md))
+	for k, v := range md {
+		if _, configured := own[k]; !configured && slices.Contains(systemMetadata, k) {
+			continue
 		}
-		if _, err := sc.Put(ctx, sc.ServiceURL("volumes", d.ID(), "metadata"), map[string]any{"metadata": md}, nil, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+		out[k] = v
+	}
+	return out
+}
+
+// updateMetadata sets the planned metadata keys (POST .../metadata merges)
+// and deletes those nuvola set before and no longer wants, leaving keys
+// the cloud set alone.
+func updateMetadata(ctx context.Context, sc *gophercloud.ServiceClient, kind string, d *osfw.Data) error {
+	md := d.AllMetadata()
+	if len(md) > 0 {
+		if _, err := sc.Post(ctx, sc.ServiceURL(kind, d.ID(), "metadata"), map[string]any{"metadata": md}, nil, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+			return err
+		}
+	}
+	for _, k := range osfw.SortedKeys(osfw.StringMapOf(d.Old("all_metadata"))) {
+		if _, keep := md[k]; keep {
+			continue
+		}
+		if _, err := sc.Delete(ctx, sc.ServiceURL(kind, d.ID(), "metadata", k), &gophercloud.RequestOpts{OkCodes: []int{200, 204}}); err != nil && !osfw.IsNotFound(err) {
 			return err
 		}
 	}

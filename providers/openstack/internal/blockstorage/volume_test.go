@@ -183,3 +183,23 @@ func TestRegionMustBeTheProviders(t *testing.T) {
 	q := osfwtest.Apply(t, p, quotaType, cty.NilVal, object(t, p, quotaType, map[string]any{"project_id": "p1", "volumes": 3}))
 	assert.Equal(t, "p1/RegionOne", q.GetAttr("id").AsString())
 }
+
+// A volume restored from a backup carries src_backup_id, which Cinder
+// sets: no change is planned for it, and metadata updates keep it.
+func TestVolumeRestoredKeepsSystemMetadata(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeCinder(t, cloud)
+	p := cloud.Provider(t, Resources(), nil, nil)
+	cfg := object(t, p, volType, map[string]any{"name": "r", "size": 1, "backup_id": "bk-1"})
+	st := osfwtest.Apply(t, p, volType, cty.NilVal, cfg)
+	id := st.GetAttr("id").AsString()
+	st = osfwtest.Read(t, p, volType, st)[0]
+	osfwtest.NoChange(t, p, volType, st, cfg)
+	cfg2 := object(t, p, volType, map[string]any{"name": "r", "size": 1, "backup_id": "bk-1", "metadata": map[string]string{"k": "v"}})
+	st = osfwtest.Apply(t, p, volType, st, cfg2)
+	assert.Equal(t, map[string]any{"k": "v", "src_backup_id": "bk-1"}, fake.get("volumes", id)["metadata"])
+	cfg3 := object(t, p, volType, map[string]any{"name": "r", "size": 1, "backup_id": "bk-1"})
+	st = osfwtest.Apply(t, p, volType, osfwtest.Read(t, p, volType, st)[0], cfg3)
+	assert.Equal(t, map[string]any{"src_backup_id": "bk-1"}, fake.get("volumes", id)["metadata"], "k removed, src_backup_id kept")
+	osfwtest.NoChange(t, p, volType, osfwtest.Read(t, p, volType, st)[0], cfg3)
+}
