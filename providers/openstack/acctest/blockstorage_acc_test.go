@@ -13,6 +13,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumes"
 	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumetypes"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -360,6 +361,58 @@ output "zones" {
 	assert.Equal(t, e.Prefix+"snap", strings.TrimSpace(w.Must("output", "-raw", "snapshot_name")))
 	assert.NotEmpty(t, strings.TrimSpace(w.Must("output", "-raw", "type_id")))
 	assert.Equal(t, "nova", strings.TrimSpace(w.Must("output", "-raw", "zones")))
+	w.PlanNoChanges()
+	w.Destroy()
+}
+
+// Volumes from an image, from a snapshot and cloned from a volume.
+func TestAccBlockStorageVolumeSources(t *testing.T) {
+	t.Parallel()
+	e := New(t)
+	e.SweepStorageAtEnd(t)
+	ctx := e.Context()
+	ic := e.Client(e.Cloud(CloudDemo).Image)
+	pages, err := images.List(ic, images.ListOpts{Name: "devcloud-tiny"}).AllPages(ctx)
+	require.NoError(t, err)
+	imgs, err := images.ExtractImages(pages)
+	require.NoError(t, err)
+	require.NotEmpty(t, imgs, "the devcloud's image devcloud-tiny")
+	bc := e.Client(e.Cloud(CloudDemo).BlockStorage)
+	w := e.NewWorkdir(CloudDemo)
+	w.Apply(fmt.Sprintf(`resource "openstack_blockstorage_volume_v3" "boot" {
+  name     = "%[1]sboot"
+  size     = 1
+  image_id = "%[2]s"
+}
+
+resource "openstack_blockstorage_snapshot_v3" "s" {
+  volume_id = openstack_blockstorage_volume_v3.boot.id
+  name      = "%[1]ssnap"
+}
+
+resource "openstack_blockstorage_volume_v3" "from_snapshot" {
+  name        = "%[1]sda-snapshot"
+  size        = 2
+  snapshot_id = openstack_blockstorage_snapshot_v3.s.id
+}
+
+resource "openstack_blockstorage_volume_v3" "clone" {
+  name          = "%[1]sclone"
+  size          = 1
+  source_vol_id = openstack_blockstorage_volume_v3.boot.id
+}
+`, e.Prefix, imgs[0].ID))
+	boot, err := volumes.Get(ctx, bc, w.ID("openstack_blockstorage_volume_v3.boot")).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "available", boot.Status)
+	assert.Equal(t, "true", boot.Bootable, "made from the image")
+	fromSnap, err := volumes.Get(ctx, bc, w.ID("openstack_blockstorage_volume_v3.from_snapshot")).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, w.ID("openstack_blockstorage_snapshot_v3.s"), fromSnap.SnapshotID)
+	assert.Equal(t, 2, fromSnap.Size)
+	clone, err := volumes.Get(ctx, bc, w.ID("openstack_blockstorage_volume_v3.clone")).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, boot.ID, clone.SourceVolID)
 	w.PlanNoChanges()
 	w.Destroy()
 }
