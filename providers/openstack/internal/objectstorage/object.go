@@ -91,16 +91,22 @@ func planObject(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
 	if p.Config.Known("etag") {
 		return nil
 	}
-	switch {
+	unknown := cty.UnknownVal(cty.String)
+	switch content, source := p.Planned.Get("content"), p.Planned.Get("source"); {
+	case !content.IsNull() && !content.IsKnown(), !source.IsNull() && !source.IsKnown():
+		p.Planned.Set("etag", unknown)
 	case p.Planned.Known("content"):
 		sum := md5.Sum([]byte(p.Planned.String("content")))
 		p.Planned.Set("etag", hex.EncodeToString(sum[:]))
 	case p.Planned.Known("source"):
 		if sum, _, err := fileMD5(p.Planned.String("source")); err == nil {
 			p.Planned.Set("etag", sum)
+		} else {
+			// Not there yet (made by the apply?): known once uploaded.
+			p.Planned.Set("etag", unknown)
 		}
 	case p.Prior != nil && (p.Planned.HasChange("copy_from") || p.Planned.HasChange("object_manifest")):
-		p.Planned.Set("etag", cty.UnknownVal(cty.String))
+		p.Planned.Set("etag", unknown)
 	}
 	return nil
 }

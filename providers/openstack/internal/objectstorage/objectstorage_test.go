@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw/osfwtest"
 )
 
@@ -175,6 +176,17 @@ func TestObjectContentAndSource(t *testing.T) {
 	assert.Equal(t, "versione 2, più lunga", string(fake.containers["web"].objects["docs/a.txt"].data))
 	fst = osfwtest.Read(t, p, objType, fst)[0]
 	osfwtest.NoChange(t, p, objType, fst, fcfg)
+
+	// A source that does not exist yet (another resource makes it): the
+	// MD5 is known after the upload.
+	later := filepath.Join(t.TempDir(), "later.txt")
+	lcfg := object(t, p, objType, map[string]any{"container_name": "web", "name": "later.txt", "source": later})
+	pr = osfwtest.Plan(t, p, objType, cty.NilVal, lcfg)
+	assert.False(t, pr.PlannedState.GetAttr("etag").IsKnown())
+	require.NoError(t, os.WriteFile(later, []byte("fatto dopo"), 0o644))
+	lst := p.ApplyResourceChange(t.Context(), plugins.ApplyResourceChangeRequest{TypeName: objType, PriorState: cty.NullVal(pr.PlannedState.Type()), PlannedState: pr.PlannedState, Config: lcfg})
+	require.False(t, lst.Diagnostics.HasErrors(), "%v", lst.Diagnostics.Err())
+	assert.Equal(t, md5hex("fatto dopo"), lst.NewState.GetAttr("etag").AsString())
 
 	imp := osfwtest.Import(t, p, objType, "web/docs/a.txt")
 	assert.Equal(t, "docs/a.txt", imp.GetAttr("name").AsString())
