@@ -401,8 +401,7 @@ resource "openstack_compute_volume_attach_v2" "data" {
 	start = time.Now()
 	w.Destroy()
 	t.Logf("destroy: %s", time.Since(start))
-	_, err = servers.Get(ctx, cc, id).Extract()
-	assert.True(t, isGone(err), "server deleted: %v", err)
+	assertServerGone(t, e, cc, id)
 	v, err = volumes.Get(ctx, bc, vol.ID).Extract()
 	require.NoError(t, err)
 	assert.Equal(t, "available", v.Status, "the volume was detached")
@@ -533,4 +532,16 @@ resource "openstack_compute_instance_v2" "vm" {
 	assert.LessOrEqual(t, metrics.APIRequests["image"], int64(2), "one image list (and version discovery)")
 	assert.Zero(t, metrics.APIRequests["network"], "no port lookups")
 	w.Destroy()
+}
+
+// assertServerGone checks a destroyed server is gone: deleted, or on its
+// way out (Nova shows status DELETED for a moment after the deletion).
+func assertServerGone(t *testing.T, e *Env, cc *gophercloud.ServiceClient, id string) {
+	t.Helper()
+	s, err := servers.Get(e.Context(), cc, id).Extract()
+	if err == nil {
+		assert.Equal(t, "DELETED", s.Status, "server %s deleted", id)
+		return
+	}
+	assert.True(t, isGone(err), "server %s deleted: %v", id, err)
 }

@@ -143,8 +143,7 @@ resource "openstack_compute_instance_v2" "vm" {
 	w.Destroy()
 	_, err = images.Get(ctx, ic, id).Extract()
 	assert.True(t, isGone(err), "image deleted: %v", err)
-	_, err = servers.Get(ctx, cc, sid).Extract()
-	assert.True(t, isGone(err), "server deleted: %v", err)
+	assertServerGone(t, e, cc, sid)
 }
 
 // An image from a URL nuvola fetches and streams to Glance (the URL need
