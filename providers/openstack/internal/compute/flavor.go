@@ -73,6 +73,10 @@ func Flavor() *osfw.Resource {
 			"ephemeral":    {Type: cty.Number, Optional: true, Computed: true, ForceNew: true, Default: cty.Zero},
 			"extra_specs":  {Type: strMap, Optional: true, Computed: true},
 		}},
+		Plan: func(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
+			osfw.DefaultsOnUpdate(p)
+			return nil
+		},
 		Create:   createFlavor,
 		Read:     readFlavor,
 		ReadMany: readFlavors,

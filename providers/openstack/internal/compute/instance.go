@@ -61,7 +61,6 @@ var networkAttrs = map[string]*plugins.Attribute{
 var (
 	instanceBlockOnce sync.Once
 	instanceBlockV    *plugins.Block
-	instanceDefaults  = map[string]cty.Value{"power_state": cty.StringVal("active"), "stop_before_destroy": cty.False, "force_delete": cty.False}
 )
 
 // instanceBlock is the instance's schema, for planning.
@@ -266,11 +265,7 @@ func planInstance(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
 	osfw.KeepEmptyBlocks(p, "network", "block_device", "scheduler_hints", "personality", "vendor_options")
 	// Defaults hold whenever the configuration leaves the argument out,
 	// not only at creation.
-	for _, name := range []string{"power_state", "stop_before_destroy", "force_delete"} {
-		if p.Config.Get(name).IsNull() {
-			pl.Set(name, instanceDefaults[name])
-		}
-	}
+	osfw.DefaultsOnUpdate(p)
 	defer func() {
 		// Nothing to update: the update time stays.
 		for name, a := range instanceBlock().Attributes {

@@ -119,6 +119,11 @@ func TestFlavor(t *testing.T) {
 	pr := osfwtest.Plan(t, p, flavorType, st2, osfwtest.Object(t, p, flavorType, map[string]any{"name": "c2.large", "ram": 8192, "vcpus": 2, "disk": 40,
 		"is_public": false, "extra_specs": map[string]string{"hw:mem_page_size": "large"}}))
 	assert.NotEmpty(t, pr.RequiresReplace)
+	// Leaving is_public out means its default (true): a new flavor.
+	pr = osfwtest.Plan(t, p, flavorType, st2, osfwtest.Object(t, p, flavorType, map[string]any{"name": "c2.large", "ram": 4096, "vcpus": 2, "disk": 40,
+		"extra_specs": map[string]string{"hw:mem_page_size": "large"}}))
+	assert.Equal(t, cty.True, pr.PlannedState.GetAttr("is_public"))
+	assert.NotEmpty(t, pr.RequiresReplace)
 
 	cloud.ResetRequests()
 	got := osfwtest.Read(t, p, flavorType, st2, st2)

@@ -182,12 +182,7 @@ func planImage(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
 	if p.Prior == nil {
 		return nil
 	}
-	defaults := map[string]cty.Value{"protected": cty.False, "hidden": cty.False, "visibility": cty.StringVal("private")}
-	for name, v := range defaults {
-		if p.Config.Get(name).IsNull() {
-			p.Planned.Set(name, v)
-		}
-	}
+	osfw.DefaultsOnUpdate(p)
 	return nil
 }
 

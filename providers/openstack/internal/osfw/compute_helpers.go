@@ -72,3 +72,21 @@ func readAsIs(ctx context.Context, c *Client, r *Resource, d *Data, prior cty.Va
 	}
 	fillUnknown(d)
 }
+
+// DefaultsOnUpdate plans an attribute's schema default whenever the
+// configuration leaves it out, in an update too: the engine proposes the
+// prior value for such an (optional and computed) attribute, so removing
+// an argument from the configuration would otherwise change nothing.
+func DefaultsOnUpdate(p *PlanData) {
+	if p.Prior == nil || p.Planned.block == nil {
+		return
+	}
+	for name, a := range p.Planned.block.Attributes {
+		if a.Default == cty.NilVal {
+			continue
+		}
+		if cv := p.Config.Get(name); cv != cty.NilVal && cv.IsNull() {
+			p.Planned.attrs[name] = a.Default
+		}
+	}
+}
