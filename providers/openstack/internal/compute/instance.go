@@ -254,7 +254,7 @@ func planInstance(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
 	// Server tags get the provider's default tags too (metadata gets them
 	// through the framework).
 	if tags := pl.Get("tags"); tags.IsWhollyKnown() {
-		pl.Set("all_tags", osfw.MergeStringTags(osfw.StringsOf(tags), c.DefaultTags))
+		pl.Set("all_tags", osfw.MergeStringTags(osfw.StringsOf(tags), novaTagDefaults(c.DefaultTags)))
 	} else {
 		pl.Set("all_tags", cty.UnknownVal(strSet))
 	}
@@ -315,6 +315,20 @@ func planInstance(_ context.Context, c *osfw.Client, p *osfw.PlanData) error {
 		pl.Set("security_groups", prior.Get("security_groups"))
 	}
 	return nil
+}
+
+// novaTagDefaults are the default tags Nova accepts as server tags ("k=v"
+// of at most 60 characters, without "/" or ","); all of them go into the
+// metadata anyway.
+func novaTagDefaults(defaults map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range defaults {
+		t := k + "=" + v
+		if len(t) <= 60 && !strings.ContainsAny(t, "/,") {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // fillFromPrior gives each planned block, whose configured arguments are

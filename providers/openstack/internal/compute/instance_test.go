@@ -251,3 +251,18 @@ func TestInstanceQuotaError(t *testing.T) {
 	assert.Contains(t, resp.Diagnostics[0].Detail, `the "instances" quota`)
 	assert.True(t, resp.NewState.IsNull())
 }
+
+// A default tag Nova cannot take as a server tag goes into the metadata
+// only.
+func TestInstanceDefaultTagNovaRejects(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNova(cloud, t)
+	fake.buildPolls = 0
+	p := cloud.Provider(t, Resources(), nil, map[string]string{"ente": "c_a662", "centro_costo": "AOO/12"})
+	cfg := instanceConfig(t, p, nil)
+	st := osfwtest.Apply(t, p, instanceType, cty.NilVal, cfg)
+	s := fake.servers[st.GetAttr("id").AsString()]
+	assert.Equal(t, []any{"ente=c_a662"}, s["tags"])
+	assert.Equal(t, map[string]any{"ente": "c_a662", "centro_costo": "AOO/12"}, s["metadata"])
+	osfwtest.NoChange(t, p, instanceType, osfwtest.Read(t, p, instanceType, st)[0], cfg)
+}
