@@ -31,6 +31,7 @@ type fakeNova struct {
 	// refuseResize makes a resize leave the server as it was.
 	refuseResize bool
 	actions      []string
+	detached     []string
 
 	flavors     map[string]map[string]any
 	keypairs    map[string]map[string]any
@@ -60,6 +61,28 @@ func newFakeNova(c *osfwtest.Cloud, t *testing.T) *fakeNova {
 	c.Handle("POST "+cp+"servers/{id}/metadata", f.updateMetadata)
 	c.Handle("DELETE "+cp+"servers/{id}/metadata/{key}", f.deleteMetadatum)
 	c.Handle("PUT "+cp+"servers/{id}/tags", f.replaceTags)
+	c.Handle("GET "+cp+"servers/{id}/os-interface", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		out := []any{}
+		for _, p := range f.ports {
+			if p["device_id"] == r.PathValue("id") {
+				out = append(out, map[string]any{"port_id": p["id"], "net_id": p["network_id"]})
+			}
+		}
+		osfwtest.WriteJSON(w, http.StatusOK, map[string]any{"interfaceAttachments": out})
+	})
+	c.Handle("DELETE "+cp+"servers/{id}/os-interface/{port}", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, p := range f.ports {
+			if p["id"] == r.PathValue("port") {
+				p["device_id"] = ""
+				f.detached = append(f.detached, r.PathValue("port"))
+			}
+		}
+		w.WriteHeader(http.StatusAccepted)
+	})
 	c.Handle("GET "+cp+"servers/{id}/os-instance-actions", func(w http.ResponseWriter, r *http.Request) {
 		osfwtest.WriteJSON(w, http.StatusOK, map[string]any{"instanceActions": []any{
 			map[string]any{"action": "resize", "message": "Error"}, map[string]any{"action": "create", "message": nil}}})

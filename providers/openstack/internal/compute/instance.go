@@ -1218,6 +1218,13 @@ func deleteInstance(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 			return nil
 		}
 	}
+	for _, v := range d.Blocks("vendor_options") {
+		if v.Bool("detach_ports_before_destroy") {
+			if err := detachPorts(ctx, c, id, d.Timeout("delete")); err != nil {
+				return err
+			}
+		}
+	}
 	if d.Bool("force_delete") {
 		err = call(ctx, sc, http.MethodPost, sc.ServiceURL("servers", id, "action"), map[string]any{"forceDelete": nil}, nil, http.StatusAccepted)
 	} else {
@@ -1227,6 +1234,53 @@ func deleteInstance(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		return err
 	}
 	return waitServer(ctx, c, id, "deleting server "+id, d.Timeout("delete"), "deleted")
+}
+
+// detachPorts detaches the server's ports (so that ports made outside the
+// server survive it) and waits until none is left.
+func detachPorts(ctx context.Context, c *osfw.Client, id string, timeout time.Duration) error {
+	sc, err := nova(c, "")
+	if err != nil {
+		return err
+	}
+	list := func(ctx context.Context) ([]string, error) {
+		var out struct {
+			Attachments []struct {
+				PortID string `json:"port_id"`
+			} `json:"interfaceAttachments"`
+		}
+		if err := call(ctx, sc, http.MethodGet, sc.ServiceURL("servers", id, "os-interface"), nil, &out, http.StatusOK); err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, a := range out.Attachments {
+			ids = append(ids, a.PortID)
+		}
+		return ids, nil
+	}
+	ports, err := list(ctx)
+	if err != nil {
+		if osfw.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	for _, p := range ports {
+		err := call(ctx, sc, http.MethodDelete, sc.ServiceURL("servers", id, "os-interface", p), nil, nil, http.StatusAccepted, http.StatusNoContent)
+		if err != nil && !osfw.IsNotFound(err) {
+			return fmt.Errorf("detaching port %s: %w", p, err)
+		}
+	}
+	return osfw.Wait(ctx, "detaching the ports of server "+id, timeout, []string{"detached"}, nil, func(ctx context.Context) (osfw.Poll, error) {
+		left, err := list(ctx)
+		if err != nil {
+			return osfw.Poll{}, err
+		}
+		if len(left) == 0 {
+			return osfw.Poll{Status: "detached"}, nil
+		}
+		return osfw.Poll{Status: "detaching"}, nil
+	})
 }
 
 // findInstance looks for the one server of the project with the planned

@@ -266,3 +266,16 @@ func TestInstanceDefaultTagNovaRejects(t *testing.T) {
 	assert.Equal(t, map[string]any{"ente": "c_a662", "centro_costo": "AOO/12"}, s["metadata"])
 	osfwtest.NoChange(t, p, instanceType, osfwtest.Read(t, p, instanceType, st)[0], cfg)
 }
+
+func TestInstanceDetachPortsBeforeDestroy(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNova(cloud, t)
+	fake.buildPolls = 0
+	p := cloud.Provider(t, Resources(), nil, nil)
+	st := osfwtest.Apply(t, p, instanceType, cty.NilVal, instanceConfig(t, p, map[string]any{
+		"vendor_options": []map[string]any{{"detach_ports_before_destroy": true}}}))
+	id := st.GetAttr("id").AsString()
+	osfwtest.Destroy(t, p, instanceType, st)
+	assert.Equal(t, []string{"port-" + id + "-0"}, fake.detached)
+	assert.Empty(t, fake.servers)
+}
