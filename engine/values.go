@@ -232,6 +232,23 @@ func conformsToPlan(planned, actual cty.Value) []cty.Path {
 		if !pv.IsKnown() {
 			return false, nil
 		}
+		if pv.Type().IsSetType() && !pv.IsNull() {
+			// Set elements are addressed by value: compare the whole set
+			// when it is known, else only what an unknown cannot change.
+			av, err := p.Apply(actual)
+			switch {
+			case err != nil:
+				bad = append(bad, p.Copy())
+			case !av.IsKnown():
+			case pv.IsWhollyKnown():
+				if av.IsWhollyKnown() && (av.IsNull() || !av.Equals(pv).True()) {
+					bad = append(bad, p.Copy())
+				}
+			case av.IsNull() || av.LengthInt() > pv.LengthInt():
+				bad = append(bad, p.Copy())
+			}
+			return false, nil
+		}
 		if pv.Type().IsPrimitiveType() || pv.IsNull() {
 			av, err := p.Apply(actual)
 			if err != nil {
