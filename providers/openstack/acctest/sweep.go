@@ -60,6 +60,9 @@ func Sweep(ctx context.Context, admin *Cloud, accounts []*Cloud, prefix string) 
 		}
 	}
 	collect(sweepServers(ctx, admin, prefix, &errs))
+	collect(SweepCompute(ctx, admin, accounts, prefix))
+	// Backups and snapshots before their volumes.
+	collect(SweepStorage(ctx, admin, prefix))
 	collect(sweepVolumes(ctx, admin, prefix, &errs))
 	collect(sweepImages(ctx, admin, prefix, &errs))
 	for _, c := range append([]*Cloud{admin}, accounts...) {
@@ -69,7 +72,10 @@ func Sweep(ctx context.Context, admin *Cloud, accounts []*Cloud, prefix string) 
 	for _, c := range append([]*Cloud{admin}, accounts...) {
 		collect(sweepAppCredentials(ctx, c, prefix, &errs))
 	}
+	collect(SweepRoles(ctx, admin, prefix))
 	collect(sweepIdentity(ctx, admin, prefix, &errs))
+	// Domains last: a domain goes once its projects have.
+	collect(SweepDomains(ctx, admin, prefix))
 	return errors.Join(errs...)
 }
 
