@@ -42,6 +42,7 @@ placement http:http://127.0.0.1:8778/
 cinder-api http:http://127.0.0.1:8776/
 cinder-scheduler -
 cinder-volume -
+cinder-backup -
 nova-api http:http://127.0.0.1:8774/
 nova-conductor -
 nova-scheduler -

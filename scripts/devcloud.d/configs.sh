@@ -276,7 +276,10 @@ config_file = /etc/glance/glance-api-paste.ini
 lock_path = $DATA/glance/lock
 EOF
 
-    # ---- Cinder (fake volume driver: no block device; a fixed key for encrypted volume types)
+    # ---- Cinder (fake volume driver: no block device, a sparse file per
+    # volume; a fixed key for encrypted volume types). Backups: posix driver,
+    # 64 MiB chunks (the default, ~2 GB, is read into memory at once), zstd
+    # (python3-cinder's dependency; 4x faster than zlib on a volume's zeros)
     cat >"$ETC/cinder/cinder.conf" <<EOF
 [DEFAULT]
 auth_strategy = keystone
@@ -292,6 +295,10 @@ enabled_backends = fake
 default_volume_type = standard
 glance_api_servers = http://127.0.0.1:9292
 use_stderr = true
+backup_driver = cinder.backup.drivers.posix.PosixBackupDriver
+backup_posix_path = $DATA/cinder/backups
+backup_file_size = 67108864
+backup_compression_algorithm = zstd
 [fake]
 volume_driver = devcloud_cinder.DevcloudVolumeDriver
 volume_backend_name = fake

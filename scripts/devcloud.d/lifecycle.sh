@@ -283,8 +283,8 @@ devcloud_up() {
     install -m 0644 "$DEVCLOUD_LIB"/py/*.py "$DIR/lib/"
     write_configs
     write_client_files
-    mkdir -p "$DATA"/neutron/lock "$DATA"/glance/{images,staging,tasks,lock} "$DATA"/cinder/lock \
-        "$DATA"/nova/{lock,instances}
+    mkdir -p "$DATA"/neutron/lock "$DATA"/glance/{images,staging,tasks,lock} \
+        "$DATA"/cinder/{lock,backups,volume-files,snapshot-files} "$DATA"/nova/{lock,instances}
     [ -f "$DATA/devcloud-tiny.raw" ] || head -c 1048576 /dev/zero >"$DATA/devcloud-tiny.raw"
 
     phase "databases and broker start"
@@ -325,6 +325,7 @@ devcloud_up() {
         start "cinder-$n" "/usr/bin/cinder-$n" --config-file "$ETC/cinder/cinder.conf"
     done
     start cinder-volume env PYTHONPATH="$DIR/lib" /usr/bin/cinder-volume --config-file "$ETC/cinder/cinder.conf"
+    start cinder-backup /usr/bin/cinder-backup --config-file "$ETC/cinder/cinder.conf"
     for n in api conductor scheduler; do
         start "nova-$n" "/usr/bin/nova-$n" --config-file "$ETC/nova/nova.conf"
     done

@@ -9,7 +9,7 @@ keystone: roles, the service project and users, the two unprivileged
           projects and their users, the service catalog.
 fixtures: the external network `public` with a subnet, flavors, the image
           `devcloud-tiny`, the volume types `standard` and `encrypted-luks`.
-ready:    waits until the compute host and the volume service report up.
+ready:    waits until the compute host and the volume and backup services report up.
 """
 import sys
 import time
@@ -145,7 +145,7 @@ def ready(auth_url, admin_pw, region, timeout):
     cc = cinder_client.Client("3", session=sess, region_name=region)
     deadline = time.time() + timeout
     next_note = time.time() + 10
-    need = {"nova-compute", "cinder-volume", "cinder-scheduler", "nova-scheduler", "nova-conductor"}
+    need = {"nova-compute", "cinder-volume", "cinder-scheduler", "cinder-backup", "nova-scheduler", "nova-conductor"}
     while True:
         up = set()
         try:
@@ -161,10 +161,6 @@ def ready(auth_url, admin_pw, region, timeout):
         if need <= up and hv:
             print("ready: %s up, hypervisor %s" % (", ".join(sorted(need)), hv[0].name))
             return
-        if time.time() > next_note:
-            print("ready: waiting for %s%s" % (", ".join(sorted(need - up)) or "-", "" if hv else ", a hypervisor"),
-                  flush=True)
-            next_note = time.time() + 10
         if time.time() > next_note:
             print("ready: waiting for %s%s" % (", ".join(sorted(need - up)) or "-", "" if hv else ", a hypervisor"),
                   flush=True)
