@@ -30,7 +30,13 @@ for ex in examples/*/; do
   [ -f "$ex/main.tf" ] || continue
   work=$(mktemp -d)
   cp -r "$ex"/. "$work"/
-  (cd "$work" && "$OLDPWD/bin/nuvola" init -input=false >/dev/null && "$OLDPWD/bin/nuvola" validate && "$OLDPWD/bin/nuvola" plan -input=false >/dev/null)
+  # Examples for a real cloud are planned and applied by the acceptance
+  # tests (TestAccExample*); here they are validated.
+  if grep -q 'openstack' "$ex/main.tf"; then
+    (cd "$work" && "$OLDPWD/bin/nuvola" init -input=false >/dev/null && "$OLDPWD/bin/nuvola" validate)
+  else
+    (cd "$work" && "$OLDPWD/bin/nuvola" init -input=false >/dev/null && "$OLDPWD/bin/nuvola" validate && "$OLDPWD/bin/nuvola" plan -input=false >/dev/null)
+  fi
   rm -rf "$work"
   echo "ok  $ex"
 done

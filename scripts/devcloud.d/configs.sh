@@ -245,6 +245,7 @@ use = egg:swift#dlo
 [filter:versioned_writes]
 use = egg:swift#versioned_writes
 allow_versioned_writes = true
+allow_object_versioning = true
 [filter:symlink]
 use = egg:swift#symlink
 EOF

@@ -26,6 +26,20 @@ data "openstack_identity_role_v3" "member" {
   name = "member"
 }
 
+data "openstack_identity_auth_scope_v3" "operator" {
+  name = "operator"
+}
+
+# The municipalities' volumes live in the operator's project: room for
+# them.
+resource "openstack_blockstorage_quotaset_v3" "operator" {
+  project_id = data.openstack_identity_auth_scope_v3.operator.project_id
+  volumes    = 200
+  gigabytes  = 2000
+  snapshots  = 200
+  backups    = 200
+}
+
 module "comune" {
   source   = "./modules/comune"
   for_each = { for i in range(var.comuni) : format("c%02d", i) => i }
@@ -34,6 +48,8 @@ module "comune" {
   index             = each.value
   external_network  = data.openstack_networking_network_v2.public.id
   member_role_id    = data.openstack_identity_role_v3.member.id
+
+  depends_on = [openstack_blockstorage_quotaset_v3.operator]
 }
 
 output "networks" {
