@@ -71,14 +71,21 @@ func createNetwork(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if d.Known("mtu") {
 		b = mtuCreate{b, d.Int("mtu")}
 	}
-	n, err := networks.Create(ctx, sc, b).Extract()
-	if err != nil {
+	var n network
+	if err := networks.Create(ctx, sc, b).ExtractInto(&n); err != nil {
 		return err
 	}
 	d.SetID(n.ID)
 	if tags := d.AllTags(); len(tags) > 0 {
-		return setTags(ctx, sc, "networks", n.ID, tags)
+		if err := setTags(ctx, sc, "networks", n.ID, tags); err != nil {
+			return err
+		}
+		n.Tags = tags
 	}
+	// The answer is the whole network: no read after the create.
+	setNetwork(d, &n)
+	d.Set("region", c.Endpoint.Region)
+	d.MarkFresh()
 	return nil
 }
 

@@ -63,11 +63,13 @@ func createSecGroupRule(ctx context.Context, c *osfw.Client, d *osfw.Data) error
 	setStringIfSet(d, body, "remote_address_group_id", "remote_address_group_id")
 	setStringIfSet(d, body, "description", "description")
 	setStringIfSet(d, body, "tenant_id", "tenant_id")
-	var r sgRule
-	if err := postInto(ctx, sc, "security-group-rules", "security_group_rule", body, &r); err != nil {
+	r, err := rulesOf(c, sc).create(ctx, body)
+	if err != nil {
 		return err
 	}
-	d.SetID(r.ID)
+	setSecGroupRule(d, &r)
+	d.Set("region", c.Endpoint.Region)
+	d.MarkFresh()
 	return nil
 }
 

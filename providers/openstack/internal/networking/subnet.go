@@ -162,8 +162,14 @@ func createSubnet(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	}
 	d.SetID(s.ID)
 	if tags := d.AllTags(); len(tags) > 0 {
-		return setTags(ctx, sc, "subnets", s.ID, tags)
+		if err := setTags(ctx, sc, "subnets", s.ID, tags); err != nil {
+			return err
+		}
+		s.Tags = tags
 	}
+	setSubnet(d, &s)
+	d.Set("region", c.Endpoint.Region)
+	d.MarkFresh()
 	return nil
 }
 

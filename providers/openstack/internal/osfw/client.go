@@ -41,6 +41,7 @@ type Client struct {
 
 	mu       sync.Mutex
 	services map[string]*gophercloud.ServiceClient
+	shared   sync.Map
 }
 
 // ServiceClient returns the client of a service, made on first use.
@@ -206,3 +207,10 @@ func NewClientForTest(pc *gophercloud.ProviderClient, t *Transport) *Client {
 }
 
 var _ http.RoundTripper = (*Transport)(nil)
+
+// Shared returns the value a family keeps per client under key, made by mk
+// on first use: a coalescer of requests, a cache of lookups.
+func (c *Client) Shared(key any, mk func() any) any {
+	v, _ := c.shared.LoadOrStore(key, sync.OnceValue(mk))
+	return v.(func() any)()
+}

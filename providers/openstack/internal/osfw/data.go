@@ -21,6 +21,9 @@ type Data struct {
 	attrs map[string]cty.Value
 	old   map[string]cty.Value // prior values, for updates
 	gone  bool
+	// fresh: the attributes were set from the API's answer to the write,
+	// so no read is needed after it.
+	fresh bool
 	// Timeouts holds the resource's timeouts block, when it has one.
 	timeouts map[string]time.Duration
 	// config is the configuration during an apply (cty.NilVal otherwise).
@@ -93,6 +96,11 @@ func (d *Data) SetID(id string) { d.Set("id", id) }
 
 // MarkGone says the object no longer exists: a read returns null.
 func (d *Data) MarkGone() { d.gone = true }
+
+// MarkFresh says that d holds the object as the API answered the write
+// (a create's answer is the whole object): the framework then skips the
+// read after the write.
+func (d *Data) MarkFresh() { d.fresh = true }
 
 // Gone reports whether MarkGone was called.
 func (d *Data) Gone() bool { return d.gone }

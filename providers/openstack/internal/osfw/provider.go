@@ -472,7 +472,11 @@ func (p *Provider) readBack(ctx context.Context, c *Client, r *Resource, d *Data
 		return nil
 	}
 	prior := NewData(r.Block, planned)
-	err := r.Read(ctx, c, d)
+	var err error
+	if !d.fresh {
+		err = r.Read(ctx, c, d)
+	}
+	d.fresh = false
 	if err != nil && !IsNotFound(err) {
 		fillUnknown(d)
 		return Diagnose(err, Problem{Action: "reading " + r.Type + " " + d.ID() + " after writing it", Project: c.ProjectID})

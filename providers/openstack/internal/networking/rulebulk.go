@@ -1,0 +1,110 @@
+package networking
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
+)
+
+// Rules of separate openstack_networking_secgroup_rule_v2 resources are
+// created as they come, many at once while an estate applies. The
+// coalescer gathers the creates that arrive within ruleWindow of each other
+// into one bulk request (Neutron takes a list of rules in one POST), so a
+// hundred rules cost a few requests instead of a hundred.
+const (
+	ruleWindow   = 15 * time.Millisecond
+	ruleBulkSize = 100
+)
+
+type ruleCoalescer struct {
+	sc *gophercloud.ServiceClient
+
+	mu      sync.Mutex
+	pending []*pendingRule
+}
+
+type pendingRule struct {
+	body map[string]any
+	done chan struct{}
+	rule sgRule
+	err  error
+}
+
+type ruleCoalescerKey struct{}
+
+func rulesOf(c *osfw.Client, sc *gophercloud.ServiceClient) *ruleCoalescer {
+	return c.Shared(ruleCoalescerKey{}, func() any { return &ruleCoalescer{sc: sc} }).(*ruleCoalescer)
+}
+
+// create makes one rule, in a bulk request with the others that come at
+// the same time.
+func (rc *ruleCoalescer) create(ctx context.Context, body map[string]any) (sgRule, error) {
+	pr := &pendingRule{body: body, done: make(chan struct{})}
+	rc.mu.Lock()
+	rc.pending = append(rc.pending, pr)
+	switch len(rc.pending) {
+	case ruleBulkSize:
+		batch := rc.pending
+		rc.pending = nil
+		go rc.flush(context.WithoutCancel(ctx), batch)
+	case 1:
+		time.AfterFunc(ruleWindow, func() {
+			rc.mu.Lock()
+			batch := rc.pending
+			rc.pending = nil
+			rc.mu.Unlock()
+			if len(batch) > 0 {
+				rc.flush(context.WithoutCancel(ctx), batch)
+			}
+		})
+	}
+	rc.mu.Unlock()
+	select {
+	case <-pr.done:
+		return pr.rule, pr.err
+	case <-ctx.Done():
+		return sgRule{}, ctx.Err()
+	}
+}
+
+// flush sends a batch: one bulk request, or, when that fails (Neutron
+// makes all of a bulk request or none of it), each rule alone so that each
+// caller gets its own answer.
+func (rc *ruleCoalescer) flush(ctx context.Context, batch []*pendingRule) {
+	defer func() {
+		for _, pr := range batch {
+			close(pr.done)
+		}
+	}()
+	if len(batch) > 1 {
+		bodies := make([]map[string]any, len(batch))
+		for i, pr := range batch {
+			bodies[i] = pr.body
+		}
+		var resp struct {
+			Rules []json.RawMessage `json:"security_group_rules"`
+		}
+		_, err := rc.sc.Post(ctx, rc.sc.ServiceURL("security-group-rules"), map[string]any{"security_group_rules": bodies}, &resp,
+			&gophercloud.RequestOpts{OkCodes: []int{201}})
+		if err == nil && len(resp.Rules) == len(batch) {
+			for i, pr := range batch {
+				pr.err = json.Unmarshal(resp.Rules[i], &pr.rule)
+			}
+			return
+		}
+	}
+	var wg sync.WaitGroup
+	for _, pr := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pr.err = postInto(ctx, rc.sc, "security-group-rules", "security_group_rule", pr.body, &pr.rule)
+		}()
+	}
+	wg.Wait()
+}
