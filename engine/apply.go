@@ -324,6 +324,16 @@ func (w *walker) applyResource(n *node) hcl.Diagnostics {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error(), Subject: r.TypeRange.Ptr()}}
 	}
 	res := addrs.Resource{Mode: mode, Type: r.Type, Name: r.Name}
+	// The instances of every module instance go at once: a module called
+	// with for_each for twenty municipalities applies its twenty routers
+	// side by side, not one municipality after the other.
+	type job struct {
+		addr addrs.AbsResourceInstance
+		sc   scope
+		c    *plan.ResourceChange
+		rv   *resourceValues
+	}
+	var jobs []job
 	for _, mi := range w.ev.moduleInstances(addrs.Module(n.cfg.Path)) {
 		abs := res.Absolute(mi.Addr)
 		keys, reps, d := w.expand(scope{cfg: n.cfg, mi: mi.Addr}, r.Count, r.ForEach)
@@ -345,22 +355,24 @@ func (w *walker) applyResource(n *node) hcl.Diagnostics {
 				byKey[c.Addr.String()] = c
 			}
 		}
-		w.forEachParallel(len(keys), func(i int) {
-			addr := abs.Instance(keys[i])
-			sc := scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}
-			c := byKey[addr.String()]
-			var d hcl.Diagnostics
-			switch {
-			case c == nil || c.Action == plan.NoOp || c.Action == plan.Delete || c.Action == plan.Forget:
-				d = w.publishPrior(addr, c, schema, rv)
-			case c.Action == plan.Read:
-				d = w.applyRead(n, addr, sc, c, schema, pa, rv)
-			default:
-				d = w.applyChange(n, addr, sc, c, schema, pa, rv)
-			}
-			w.addDiags(d)
-		})
+		for i, k := range keys {
+			addr := abs.Instance(k)
+			jobs = append(jobs, job{addr: addr, sc: scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}, c: byKey[addr.String()], rv: rv})
+		}
 	}
+	w.forEachParallel(len(jobs), func(i int) {
+		j := jobs[i]
+		var d hcl.Diagnostics
+		switch {
+		case j.c == nil || j.c.Action == plan.NoOp || j.c.Action == plan.Delete || j.c.Action == plan.Forget:
+			d = w.publishPrior(j.addr, j.c, schema, j.rv)
+		case j.c.Action == plan.Read:
+			d = w.applyRead(n, j.addr, j.sc, j.c, schema, pa, j.rv)
+		default:
+			d = w.applyChange(n, j.addr, j.sc, j.c, schema, pa, j.rv)
+		}
+		w.addDiags(d)
+	})
 	return diags
 }
 

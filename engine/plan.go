@@ -331,6 +331,7 @@ func (w *walker) planResource(n *node) hcl.Diagnostics {
 		return d
 	}
 	res := addrs.Resource{Mode: mode, Type: r.Type, Name: r.Name}
+	var jobs []planJob
 	for _, mi := range w.ev.moduleInstances(addrs.Module(n.cfg.Path)) {
 		abs := res.Absolute(mi.Addr)
 		keys, reps, d := w.expand(scope{cfg: n.cfg, mi: mi.Addr}, r.Count, r.ForEach)
@@ -355,23 +356,36 @@ func (w *walker) planResource(n *node) hcl.Diagnostics {
 		if mode == addrs.ManagedResourceMode {
 			deps = w.dependencies(n, mi.Addr)
 		}
-		w.forEachParallel(len(keys), func(i int) {
-			addr := abs.Instance(keys[i])
-			var d hcl.Diagnostics
-			if mode == addrs.DataResourceMode {
-				d = w.planData(n, addr, scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}, schema, prov, pa, rv)
-			} else {
-				d = w.planInstance(n, addr, scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}, schema, prov, pa, rv, priorVals[keys[i]], deps)
-			}
-			w.addDiags(d)
-		})
+		for i, k := range keys {
+			jobs = append(jobs, planJob{addr: abs.Instance(k), sc: scope{cfg: n.cfg, mi: mi.Addr, rep: reps[i]}, rv: rv, prior: priorVals[k], deps: deps})
+		}
 		w.mu.Lock()
 		for _, k := range keys {
 			w.seen[abs.Instance(k).String()] = true
 		}
 		w.mu.Unlock()
 	}
+	// The instances of every module instance are planned at once.
+	w.forEachParallel(len(jobs), func(i int) {
+		j := jobs[i]
+		var d hcl.Diagnostics
+		if mode == addrs.DataResourceMode {
+			d = w.planData(n, j.addr, j.sc, schema, prov, pa, j.rv)
+		} else {
+			d = w.planInstance(n, j.addr, j.sc, schema, prov, pa, j.rv, j.prior, j.deps)
+		}
+		w.addDiags(d)
+	})
 	return diags
+}
+
+// planJob is one resource instance to plan.
+type planJob struct {
+	addr  addrs.AbsResourceInstance
+	sc    scope
+	rv    *resourceValues
+	prior cty.Value
+	deps  []addrs.AbsResource
 }
 
 // refreshResource reads the current objects of a resource in one batch and
