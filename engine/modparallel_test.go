@@ -12,10 +12,16 @@ import (
 )
 
 // gatherNull holds each apply (and plan) until want of them are in flight
-// at once, or a second has passed, and records the most seen together.
+// at once, or ten seconds have passed, and records the most seen together:
+// run one after the other, the instances take ten seconds each and the
+// count stays at one.
 type gatherNull struct {
 	*nullprov.Provider
 	want int
+
+	// planning gates PlanResourceChange; off while applying, which plans
+	// again too.
+	planning bool
 
 	mu                sync.Mutex
 	inApply, inPlan   int
@@ -34,8 +40,8 @@ func (g *gatherNull) gather(in, max *int) {
 	*in++
 	*max = maxInt(*max, *in)
 	g.cond.Broadcast()
-	deadline := time.Now().Add(time.Second)
-	for *in < g.want && time.Now().Before(deadline) {
+	deadline := time.Now().Add(10 * time.Second)
+	for *max < g.want && time.Now().Before(deadline) {
 		g.mu.Unlock()
 		time.Sleep(5 * time.Millisecond)
 		g.mu.Lock()
@@ -57,7 +63,7 @@ func maxInt(a, b int) int {
 }
 
 func (g *gatherNull) PlanResourceChange(ctx context.Context, req plugins.PlanResourceChangeRequest) plugins.PlanResourceChangeResponse {
-	if !req.PriorState.IsNull() || req.ProposedNewState.IsNull() {
+	if !g.planning || !req.PriorState.IsNull() || req.ProposedNewState.IsNull() {
 		return g.Provider.PlanResourceChange(ctx, req)
 	}
 	g.gather(&g.inPlan, &g.maxPlan)
@@ -89,9 +95,11 @@ resource "null_resource" "router" {
 }
 `})
 	g := newGatherNull(4)
+	g.planning = true
 	factories := ProviderFactories{"registry.opentofu.org/hashicorp/null": func() (plugins.Provider, error) { return g, nil }}
 	p, diags := Plan(context.Background(), PlanOptions{Config: cfg, Providers: factories})
 	requireNoErrors(t, diags)
+	g.planning = false
 	_, diags = Apply(context.Background(), p, ApplyOptions{Config: cfg, Providers: factories})
 	requireNoErrors(t, diags)
 	require.Equal(t, 4, g.maxPlan, "the four module instances planned together")
