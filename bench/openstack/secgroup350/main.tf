@@ -5,8 +5,20 @@ variable "prefix" {
   default = "bench"
 }
 
+data "openstack_identity_auth_scope_v3" "operator" {
+  name = "operator"
+}
+
+# Room for the rules in the operator's project.
+resource "openstack_networking_quota_v2" "operator" {
+  project_id          = data.openstack_identity_auth_scope_v3.operator.project_id
+  security_group      = 100
+  security_group_rule = 2000
+}
+
 resource "openstack_networking_secgroup_v2" "big" {
-  name = "${var.prefix}-sg350"
+  name       = "${var.prefix}-sg350"
+  depends_on = [openstack_networking_quota_v2.operator]
 
   dynamic "rule" {
     for_each = range(350)
