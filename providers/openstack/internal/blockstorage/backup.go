@@ -155,36 +155,7 @@ func readBackups(ctx context.Context, c *osfw.Client, ds []*osfw.Data) error {
 	if err != nil {
 		return err
 	}
-	want := byID(ds)
-	err = listAll(ctx, sc, "backups/detail", nil, "backups", func(page map[string]any) error {
-		var body struct {
-			Backups []backup `json:"backups"`
-		}
-		if err := remarshal(page, &body); err != nil {
-			return err
-		}
-		for i := range body.Backups {
-			b := &body.Backups[i]
-			for _, d := range want[b.ID] {
-				setBackup(d, c, b)
-			}
-			delete(want, b.ID)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return refreshMissing(ctx, want, func(ctx context.Context, id string, group []*osfw.Data) error {
-		b, err := getBackup(ctx, sc, id)
-		if err != nil {
-			return err
-		}
-		for _, d := range group {
-			setBackup(d, c, b)
-		}
-		return nil
-	})
+	return readListed(ctx, c, sc, ds, "backups/detail", "backups", func(o *backup) string { return o.ID }, setBackup, getBackup)
 }
 
 func updateBackup(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

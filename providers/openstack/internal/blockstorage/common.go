@@ -207,3 +207,40 @@ func remarshal(in any, out any) error {
 	}
 	return json.Unmarshal(b, out)
 }
+
+// readListed refreshes many objects of a kind with one paged listing of the
+// project's (GET path, answers under key), reading one by one those the
+// listing lacks (another project's, or gone). idOf names an object, set
+// fills a Data from it, get reads one.
+func readListed[T any](ctx context.Context, c *osfw.Client, sc *gophercloud.ServiceClient, ds []*osfw.Data, path, key string,
+	idOf func(*T) string, set func(*osfw.Data, *osfw.Client, *T), get func(context.Context, *gophercloud.ServiceClient, string) (*T, error)) error {
+	want := byID(ds)
+	err := listAll(ctx, sc, path, nil, key, func(page map[string]any) error {
+		var objs []T
+		if err := remarshal(page[key], &objs); err != nil {
+			return err
+		}
+		for i := range objs {
+			o := &objs[i]
+			id := idOf(o)
+			for _, d := range want[id] {
+				set(d, c, o)
+			}
+			delete(want, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return refreshMissing(ctx, want, func(ctx context.Context, id string, group []*osfw.Data) error {
+		o, err := get(ctx, sc, id)
+		if err != nil {
+			return err
+		}
+		for _, d := range group {
+			set(d, c, o)
+		}
+		return nil
+	})
+}

@@ -133,36 +133,7 @@ func readSnapshots(ctx context.Context, c *osfw.Client, ds []*osfw.Data) error {
 	if err != nil {
 		return err
 	}
-	want := byID(ds)
-	err = listAll(ctx, sc, "snapshots/detail", nil, "snapshots", func(page map[string]any) error {
-		var body struct {
-			Snapshots []snapshot `json:"snapshots"`
-		}
-		if err := remarshal(page, &body); err != nil {
-			return err
-		}
-		for i := range body.Snapshots {
-			s := &body.Snapshots[i]
-			for _, d := range want[s.ID] {
-				setSnapshot(d, c, s)
-			}
-			delete(want, s.ID)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return refreshMissing(ctx, want, func(ctx context.Context, id string, group []*osfw.Data) error {
-		s, err := getSnapshot(ctx, sc, id)
-		if err != nil {
-			return err
-		}
-		for _, d := range group {
-			setSnapshot(d, c, s)
-		}
-		return nil
-	})
+	return readListed(ctx, c, sc, ds, "snapshots/detail", "snapshots", func(o *snapshot) string { return o.ID }, setSnapshot, getSnapshot)
 }
 
 func updateSnapshot(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
