@@ -42,7 +42,7 @@ func (t Type) Decode(b []byte) (cty.Value, error) {
 	if v, ok := t.recent.get(b); ok {
 		return v, nil
 	}
-	v, err := ctymsgpack.Unmarshal(b, t.ty)
+	v, err := decode(b, t.plan)
 	if err == nil {
 		t.recent.put(b, v)
 	}
@@ -126,6 +126,7 @@ type plan struct {
 
 type attrPlan struct {
 	name string
+	norm string // the name as cty writes it: NFC-normalised
 	key  []byte // the name, msgpack-encoded
 	plan *plan
 }
@@ -153,7 +154,7 @@ func planOf(ty cty.Type) *plan {
 			if err != nil {
 				return &plan{ty: ty}
 			}
-			p.attrs = append(p.attrs, attrPlan{name: name, key: key, plan: planOf(atys[name])})
+			p.attrs = append(p.attrs, attrPlan{name: name, norm: cty.NormalizeString(name), key: key, plan: planOf(atys[name])})
 		}
 	case ty.IsMapType():
 		p.kind, p.elem = kindMap, planOf(ty.ElementType())

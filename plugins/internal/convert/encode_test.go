@@ -85,6 +85,12 @@ func TestEncodeAsCty(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 			assert.False(t, marked)
+			// Decoding gives what cty's decoder gives.
+			wantV, err := ctymsgpack.Unmarshal(want, tt.ty)
+			require.NoError(t, err)
+			gotV, err := TypeOf(tt.ty).Decode(want)
+			require.NoError(t, err)
+			assert.True(t, wantV.RawEquals(gotV), "decoded %#v\nwant    %#v", gotV, wantV)
 		})
 	}
 
