@@ -464,7 +464,7 @@ func (w *walker) refreshResource(abs addrs.AbsResource, schema *plugins.Schema, 
 			continue
 		}
 		out[k] = res.NewState
-		if !res.NewState.RawEquals(vals[i]) {
+		if !res.Unchanged && !res.NewState.RawEquals(vals[i]) {
 			if !valuesEqual(res.NewState, vals[i]) {
 				w.drift = append(w.drift, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: pa.String(), Action: plan.Update,
 					Before: vals[i], After: res.NewState, BeforeSensitive: objs[i].SensitivePaths, AfterSensitive: objs[i].SensitivePaths,

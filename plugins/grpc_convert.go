@@ -305,7 +305,7 @@ func readResourceResponseFromProto(s *convert.Schemas, typeName string, req Read
 	var c convert.Values
 	ret := ReadResourceResponse{Private: resp.GetPrivate()}
 	if resp.GetUnchanged() && preq.GetOmitUnchanged() {
-		ret.NewState = req.PriorState
+		ret.NewState, ret.Unchanged = req.PriorState, true
 	} else {
 		ret.NewState = c.Dec("new_state", resp.GetNewState(), s.ResourceType(typeName))
 	}

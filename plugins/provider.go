@@ -119,6 +119,10 @@ type ReadResourceResponse struct {
 	NewState    cty.Value
 	Private     []byte
 	Diagnostics Diagnostics
+	// Unchanged, when set, says NewState is the request's PriorState as
+	// it was: the plugin client sets it when the provider answered so,
+	// and the host then need not compare the two.
+	Unchanged bool
 }
 
 // ReadResourcesRequest refreshes many objects of one type.
