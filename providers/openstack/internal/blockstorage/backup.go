@@ -96,13 +96,7 @@ func createBackup(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 }
 
 func getBackup(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*backup, error) {
-	var resp struct {
-		Backup backup `json:"backup"`
-	}
-	if _, err := sc.Get(ctx, sc.ServiceURL("backups", id), &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-		return nil, err
-	}
-	return &resp.Backup, nil
+	return getOne[backup](ctx, sc, "backups", "backup", id)
 }
 
 func waitBackup(ctx context.Context, c *osfw.Client, id string, timeout time.Duration, target ...string) error {

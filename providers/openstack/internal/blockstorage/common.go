@@ -244,3 +244,16 @@ func readListed[T any](ctx context.Context, c *osfw.Client, sc *gophercloud.Serv
 		return nil
 	})
 }
+
+// getOne reads one object: GET <collection>/<id>, answered as {key: obj}.
+func getOne[T any](ctx context.Context, sc *gophercloud.ServiceClient, collection, key, id string) (*T, error) {
+	var resp map[string]json.RawMessage
+	if _, err := sc.Get(ctx, sc.ServiceURL(collection, id), &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+		return nil, err
+	}
+	var obj T
+	if err := json.Unmarshal(resp[key], &obj); err != nil {
+		return nil, err
+	}
+	return &obj, nil
+}

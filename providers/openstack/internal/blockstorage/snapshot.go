@@ -79,13 +79,7 @@ func createSnapshot(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 }
 
 func getSnapshot(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*snapshot, error) {
-	var resp struct {
-		Snapshot snapshot `json:"snapshot"`
-	}
-	if _, err := sc.Get(ctx, sc.ServiceURL("snapshots", id), &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-		return nil, err
-	}
-	return &resp.Snapshot, nil
+	return getOne[snapshot](ctx, sc, "snapshots", "snapshot", id)
 }
 
 func waitSnapshot(ctx context.Context, c *osfw.Client, id string, timeout time.Duration, target ...string) error {

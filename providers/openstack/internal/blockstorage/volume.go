@@ -209,13 +209,7 @@ func waitVolume(ctx context.Context, c *osfw.Client, id string, timeout time.Dur
 }
 
 func getVolume(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*volume, error) {
-	var resp struct {
-		Volume volume `json:"volume"`
-	}
-	if _, err := sc.Get(ctx, sc.ServiceURL("volumes", id), &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-		return nil, err
-	}
-	return &resp.Volume, nil
+	return getOne[volume](ctx, sc, "volumes", "volume", id)
 }
 
 func setVolume(d *osfw.Data, c *osfw.Client, v *volume) {

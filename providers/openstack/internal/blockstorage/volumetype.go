@@ -80,13 +80,7 @@ func setVolumeType(d *osfw.Data, c *osfw.Client, t *volumeType) {
 }
 
 func getVolumeType(ctx context.Context, sc *gophercloud.ServiceClient, id string) (*volumeType, error) {
-	var resp struct {
-		VolumeType volumeType `json:"volume_type"`
-	}
-	if _, err := sc.Get(ctx, sc.ServiceURL("types", id), &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-		return nil, err
-	}
-	return &resp.VolumeType, nil
+	return getOne[volumeType](ctx, sc, "types", "volume_type", id)
 }
 
 func readVolumeType(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
