@@ -81,6 +81,9 @@ func MarshalJSON(p *Plan, cfg *configs.Config, schemas SchemaSource) ([]byte, er
 	if cfg != nil && cfg.Module != nil {
 		out.Configuration = m.configuration(cfg)
 	}
+	if len(p.PolicyResults) > 0 {
+		out.PolicyResults = policyResultsJSON(p.PolicyResults)
+	}
 	return json.Marshal(out)
 }
 
@@ -124,6 +127,7 @@ type jsonPlan struct {
 	Applyable        bool                    `json:"applyable"`
 	Complete         bool                    `json:"complete"`
 	Errored          bool                    `json:"errored"`
+	PolicyResults    []jsonPolicyResult      `json:"policy_results,omitempty"`
 }
 
 type jsonVariable struct {

@@ -139,8 +139,10 @@ type Plan struct {
 	Config map[string][]byte
 	// Errored is set for a plan that stopped on an error: it shows what
 	// was planned so far but cannot be applied.
-	Errored   bool
-	Timestamp time.Time
+	Errored bool
+	// PolicyResults are the baseline findings over the plan.
+	PolicyResults []*PolicyResult
+	Timestamp     time.Time
 	// NuvolaVersion wrote the plan.
 	NuvolaVersion string
 }

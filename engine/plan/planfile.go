@@ -187,6 +187,7 @@ type bodyJSON struct {
 	ForceReplace       []string             `json:"force_replace"`
 	Config             map[string][]byte    `json:"config"`
 	Errored            bool                 `json:"errored"`
+	PolicyResults      []policyResultJSON   `json:"policy_results,omitempty"`
 	Timestamp          string               `json:"timestamp"`
 	NuvolaVersion      string               `json:"nuvola_version"`
 }
@@ -337,6 +338,13 @@ func encodeBody(p *Plan) ([]byte, error) {
 			return nil, fmt.Errorf("output %q: after: %w", o.Name, err)
 		}
 		b.OutputChanges = append(b.OutputChanges, oc)
+	}
+	if len(p.PolicyResults) > 0 {
+		prs, err := encodePolicyResults(p.PolicyResults)
+		if err != nil {
+			return nil, err
+		}
+		b.PolicyResults = prs
 	}
 	if p.PriorState != nil {
 		raw, err := state.Encode(p.PriorState)
@@ -765,6 +773,11 @@ func decodeBody(raw []byte) (*Plan, error) {
 		}
 		p.Timestamp = t
 	}
+	prs, err := decodePolicyResults(b.PolicyResults)
+	if err != nil {
+		return nil, corruptf("%v", err)
+	}
+	p.PolicyResults = prs
 	seen := map[string]bool{}
 	for i, rc := range *b.ResourceChanges {
 		c, err := decodeResourceChange(rc)

@@ -137,6 +137,13 @@ func samplePlan(t testing.TB) *Plan {
 			"empty.tf":            {},
 		},
 		Errored:       false,
+		PolicyResults: []*PolicyResult{
+			{Baseline: "ente", RuleID: "NV-NET-001", Severity: SeverityError, Address: `module.app["blue"].null_resource.b[0]`,
+				Path: cty.GetAttrPath("triggers").Index(cty.StringVal("port")), Message: "ingress from 0.0.0.0/0 to port 22",
+				Control: "AgID ABSC 4.1.1", Filename: "modules/app/main.tf", Line: 12, Column: 5,
+				Waiver: &PolicyWaiver{RuleID: "NV-NET-001", Resource: "null_resource.b", Reason: "ticket 4711", ApprovedBy: "dpo@example.it", Expires: "2027-01-31"}},
+			{RuleID: "NV-CUSTOM-001", Severity: SeverityWarning, Message: "custom"},
+		},
 		Timestamp:     time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.FixedZone("X", 3600)),
 		NuvolaVersion: "0.1.0-test",
 	}
@@ -228,6 +235,14 @@ func assertSamePlan(t *testing.T, want, got *Plan) {
 		assert.True(t, bytes.Equal(v, got.Config[k]), "config %s", k)
 	}
 	assert.Equal(t, want.Errored, got.Errored)
+	require.Len(t, got.PolicyResults, len(want.PolicyResults))
+	for i, w := range want.PolicyResults {
+		g := got.PolicyResults[i]
+		assert.True(t, w.Path.Equals(g.Path), "policy result %d path", i)
+		w2, g2 := *w, *g
+		w2.Path, g2.Path = nil, nil
+		assert.Equal(t, w2, g2, "policy result %d", i)
+	}
 	assert.True(t, want.Timestamp.Equal(got.Timestamp), "timestamp %s != %s", want.Timestamp, got.Timestamp)
 	assert.Equal(t, want.NuvolaVersion, got.NuvolaVersion)
 }
