@@ -58,6 +58,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	for _, r := range opts.ForceReplace {
 		w.forceRepl[r.String()] = true
 	}
+	runPolicy := opts.Mode != plan.RefreshOnlyMode && policyActive(opts.Config)
 	var diags hcl.Diagnostics
 	diags = append(diags, w.applyMoves(opts.Config)...)
 
@@ -71,6 +72,9 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 		}
 		sortPlan(p)
 		p.Errored = diags.HasErrors()
+		if runPolicy && !p.Errored {
+			diags = append(diags, w.runPolicy(p, opts.Config, p.Timestamp)...)
+		}
 		return p, diags
 	}
 
@@ -147,6 +151,12 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	}
 	sortPlan(p)
 	p.Errored = diags.HasErrors()
+	// Policy findings do not make the plan errored: the plan is complete
+	// and can be saved, reviewed and re-checked, but apply refuses it while
+	// a finding blocks it.
+	if runPolicy && !p.Errored {
+		diags = append(diags, w.runPolicy(p, opts.Config, p.Timestamp)...)
+	}
 	return p, diags
 }
 
@@ -677,7 +687,7 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	c := &plan.ResourceChange{
 		Addr: addr, PrevRunAddr: prevAddr, Provider: pa.String(), Action: action, Reason: reason,
 		Before: priorVal, After: planned, BeforeSensitive: beforeSens, AfterSensitive: afterSens,
-		RequiredReplace: replacePaths, Private: resp.PlannedPrivate, SchemaVersion: schema.Version,
+		RequiredReplace: replacePaths, ConfigSensitive: cfgSens, Private: resp.PlannedPrivate, SchemaVersion: schema.Version,
 		Dependencies:        deps,
 		CreateBeforeDestroy: r.Managed != nil && r.Managed.CreateBeforeDestroy,
 		ImportID:            importID,

@@ -53,8 +53,11 @@ type providers struct {
 	instances map[string]plugins.Provider // by providerAddr.String(), and "schema:"+source
 	adopted   map[string]bool             // sources whose schema instance was configured
 	all       []plugins.Provider
-	blocks    sync.Map // *plugins.Block -> *blockInfo
-	bodies    sync.Map // bodyKey -> *bodyInfo
+	// configs holds each configured provider's configuration, sensitive
+	// values nulled, for the policy step.
+	configs map[string]cty.Value
+	blocks  sync.Map // *plugins.Block -> *blockInfo
+	bodies  sync.Map // bodyKey -> *bodyInfo
 }
 
 func newProviders(f ProviderFactories) *providers {
@@ -165,8 +168,64 @@ func (p *providers) configure(ctx context.Context, addr providerAddr, config cty
 	}
 	p.mu.Lock()
 	p.instances[addr.String()] = inst
+	if s := p.schemas[addr.Source]; s != nil && s.Provider.Block != nil {
+		if p.configs == nil {
+			p.configs = map[string]cty.Value{}
+		}
+		p.configs[addr.String()] = nullSensitive(s.Provider.Block, config)
+	}
 	p.mu.Unlock()
 	return inst, diags
+}
+
+// nullSensitive replaces the values at the block's sensitive paths by
+// nulls of their type.
+func nullSensitive(b *plugins.Block, v cty.Value) cty.Value {
+	v, _ = v.UnmarkDeep()
+	paths := b.SensitivePaths(v, nil)
+	if len(paths) == 0 {
+		return v
+	}
+	out, err := cty.Transform(v, func(p cty.Path, cv cty.Value) (cty.Value, error) {
+		for _, sp := range paths {
+			if sp.Equals(p) {
+				return cty.NullVal(cv.Type()), nil
+			}
+		}
+		return cv, nil
+	})
+	if err != nil {
+		return cty.NullVal(v.Type())
+	}
+	return out
+}
+
+// configValues are the configurations of the configured providers by
+// provider configuration address, sensitive values nulled.
+func (p *providers) configValues() map[string]cty.Value {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]cty.Value, len(p.configs))
+	for k, v := range p.configs {
+		out[k] = v
+	}
+	return out
+}
+
+// policyChecker returns the provider of source as a policy checker,
+// starting it if needed.
+func (p *providers) policyChecker(ctx context.Context, source string) (plugins.PolicyChecker, error) {
+	if _, err := p.schema(ctx, source); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	inst := p.instances["schema:"+source]
+	p.mu.Unlock()
+	pc, ok := inst.(plugins.PolicyChecker)
+	if !ok {
+		return nil, fmt.Errorf("provider %s does not check plans", source)
+	}
+	return pc, nil
 }
 
 // close ends every provider instance; it is safe to call more than once.

@@ -53,7 +53,7 @@ func MarshalJSON(p *Plan, cfg *configs.Config, schemas SchemaSource) ([]byte, er
 	out := jsonPlan{
 		FormatVersion:    JSONFormatVersion,
 		TerraformVersion: p.NuvolaVersion,
-		Applyable:        !p.Errored && p.HasChanges(),
+		Applyable:        !p.Errored && p.HasChanges() && !p.PolicyBlocked(),
 		Complete:         !p.Errored && len(p.Targets) == 0,
 		Errored:          p.Errored,
 	}

@@ -98,6 +98,10 @@ type ResourceChange struct {
 	// RequiredReplace lists the attributes whose change forces the
 	// replacement.
 	RequiredReplace []cty.Path
+	// ConfigSensitive lists the paths of After that the configuration
+	// itself marks sensitive (sensitive variables, sensitive()), recorded
+	// for the baseline check.
+	ConfigSensitive []cty.Path
 	Private         []byte
 	SchemaVersion   int64
 	// Dependencies are the resources the configuration refers to directly.
@@ -142,7 +146,10 @@ type Plan struct {
 	Errored bool
 	// PolicyResults are the baseline findings over the plan.
 	PolicyResults []*PolicyResult
-	Timestamp     time.Time
+	// PolicyInputs is what the baseline check saw besides the changes, so
+	// a saved plan can be checked again; nil when no baseline applies.
+	PolicyInputs *PolicyInputs
+	Timestamp    time.Time
 	// NuvolaVersion wrote the plan.
 	NuvolaVersion string
 }

@@ -188,6 +188,7 @@ type bodyJSON struct {
 	Config             map[string][]byte    `json:"config"`
 	Errored            bool                 `json:"errored"`
 	PolicyResults      []policyResultJSON   `json:"policy_results,omitempty"`
+	PolicyInputs       *policyInputsJSON    `json:"policy_inputs,omitempty"`
 	Timestamp          string               `json:"timestamp"`
 	NuvolaVersion      string               `json:"nuvola_version"`
 }
@@ -204,6 +205,7 @@ type resourceChangeJSON struct {
 	BeforeSensitive     []pathJSON         `json:"before_sensitive,omitempty"`
 	AfterSensitive      []pathJSON         `json:"after_sensitive,omitempty"`
 	RequiredReplace     []pathJSON         `json:"required_replace,omitempty"`
+	ConfigSensitive     []pathJSON         `json:"config_sensitive,omitempty"`
 	Private             []byte             `json:"private,omitempty"`
 	SchemaVersion       int64              `json:"schema_version"`
 	Dependencies        []resourceAddrJSON `json:"dependencies,omitempty"`
@@ -346,6 +348,13 @@ func encodeBody(p *Plan) ([]byte, error) {
 		}
 		b.PolicyResults = prs
 	}
+	if p.PolicyInputs != nil {
+		pi, err := encodePolicyInputs(p.PolicyInputs)
+		if err != nil {
+			return nil, err
+		}
+		b.PolicyInputs = pi
+	}
 	if p.PriorState != nil {
 		raw, err := state.Encode(p.PriorState)
 		if err != nil {
@@ -427,6 +436,9 @@ func encodeResourceChange(c *ResourceChange) (resourceChangeJSON, error) {
 	}
 	if rc.RequiredReplace, err = encodePaths(c.RequiredReplace); err != nil {
 		return rc, fmt.Errorf("required_replace: %w", err)
+	}
+	if rc.ConfigSensitive, err = encodePaths(c.ConfigSensitive); err != nil {
+		return rc, fmt.Errorf("config_sensitive: %w", err)
 	}
 	rc.Private = c.Private
 	rc.SchemaVersion = c.SchemaVersion
@@ -778,6 +790,11 @@ func decodeBody(raw []byte) (*Plan, error) {
 		return nil, corruptf("%v", err)
 	}
 	p.PolicyResults = prs
+	if b.PolicyInputs != nil {
+		if p.PolicyInputs, err = decodePolicyInputs(b.PolicyInputs); err != nil {
+			return nil, corruptf("%v", err)
+		}
+	}
 	seen := map[string]bool{}
 	for i, rc := range *b.ResourceChanges {
 		c, err := decodeResourceChange(rc)
@@ -913,6 +930,9 @@ func decodeResourceChange(rc resourceChangeJSON) (*ResourceChange, error) {
 	}
 	if c.RequiredReplace, err = decodePaths(rc.RequiredReplace); err != nil {
 		return nil, fmt.Errorf("%s: required_replace: %v", c.Addr, err)
+	}
+	if c.ConfigSensitive, err = decodePaths(rc.ConfigSensitive); err != nil {
+		return nil, fmt.Errorf("%s: config_sensitive: %v", c.Addr, err)
 	}
 	if c.SchemaVersion < 0 {
 		return nil, fmt.Errorf("%s: negative schema version", c.Addr)

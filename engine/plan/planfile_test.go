@@ -58,12 +58,13 @@ func samplePlan(t testing.TB) *Plan {
 		Mode: NormalMode,
 		Changes: []*ResourceChange{
 			{
-				Addr:     mustAddr(t, "null_resource.a"),
-				Provider: nullProvider,
-				Action:   Update,
-				Before:   cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("111"), "triggers": cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")})}),
-				After:    cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("111"), "triggers": cty.MapVal(map[string]cty.Value{"k": cty.StringVal("w")})}),
-				Private:  []byte{0, 1, 2, 255},
+				Addr:            mustAddr(t, "null_resource.a"),
+				Provider:        nullProvider,
+				Action:          Update,
+				Before:          cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("111"), "triggers": cty.MapVal(map[string]cty.Value{"k": cty.StringVal("v")})}),
+				After:           cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("111"), "triggers": cty.MapVal(map[string]cty.Value{"k": cty.StringVal("w")})}),
+				Private:         []byte{0, 1, 2, 255},
+				ConfigSensitive: []cty.Path{cty.GetAttrPath("triggers").Index(cty.StringVal("k"))},
 			},
 			{
 				Addr:                mustAddr(t, `module.app["blue"].null_resource.b[0]`),
@@ -136,13 +137,17 @@ func samplePlan(t testing.TB) *Plan {
 			"modules/app/main.tf": []byte("variable \"x\" {}\n"),
 			"empty.tf":            {},
 		},
-		Errored:       false,
+		Errored: false,
 		PolicyResults: []*PolicyResult{
 			{Baseline: "ente", RuleID: "NV-NET-001", Severity: SeverityError, Address: `module.app["blue"].null_resource.b[0]`,
 				Path: cty.GetAttrPath("triggers").Index(cty.StringVal("port")), Message: "ingress from 0.0.0.0/0 to port 22",
 				Control: "AgID ABSC 4.1.1", Filename: "modules/app/main.tf", Line: 12, Column: 5,
 				Waiver: &PolicyWaiver{RuleID: "NV-NET-001", Resource: "null_resource.b", Reason: "ticket 4711", ApprovedBy: "dpo@example.it", Expires: "2027-01-31"}},
 			{RuleID: "NV-CUSTOM-001", Severity: SeverityWarning, Message: "custom"},
+		},
+		PolicyInputs: &PolicyInputs{
+			Settings:        map[string]cty.Value{"ente": cty.ObjectVal(map[string]cty.Value{"profile": cty.StringVal("critico"), "admin_cidrs": cty.NullVal(cty.DynamicPseudoType)})},
+			ProviderConfigs: map[string]cty.Value{nullProvider: cty.EmptyObjectVal},
 		},
 		Timestamp:     time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.FixedZone("X", 3600)),
 		NuvolaVersion: "0.1.0-test",
@@ -201,6 +206,7 @@ func assertSamePlan(t *testing.T, want, got *Plan) {
 		}
 		assert.Equal(t, w.CreateBeforeDestroy, g.CreateBeforeDestroy, what)
 		assert.Equal(t, w.ImportID, g.ImportID, what)
+		assertSamePaths(t, what+" config_sensitive", w.ConfigSensitive, g.ConfigSensitive)
 	}
 	require.Len(t, got.Outputs, len(want.Outputs))
 	for i, w := range want.Outputs {
@@ -235,6 +241,19 @@ func assertSamePlan(t *testing.T, want, got *Plan) {
 		assert.True(t, bytes.Equal(v, got.Config[k]), "config %s", k)
 	}
 	assert.Equal(t, want.Errored, got.Errored)
+	if want.PolicyInputs == nil {
+		assert.Nil(t, got.PolicyInputs)
+	} else {
+		require.NotNil(t, got.PolicyInputs)
+		require.Len(t, got.PolicyInputs.Settings, len(want.PolicyInputs.Settings))
+		for k, v := range want.PolicyInputs.Settings {
+			assertSameValue(t, "settings "+k, v, got.PolicyInputs.Settings[k])
+		}
+		require.Len(t, got.PolicyInputs.ProviderConfigs, len(want.PolicyInputs.ProviderConfigs))
+		for k, v := range want.PolicyInputs.ProviderConfigs {
+			assertSameValue(t, "provider config "+k, v, got.PolicyInputs.ProviderConfigs[k])
+		}
+	}
 	require.Len(t, got.PolicyResults, len(want.PolicyResults))
 	for i, w := range want.PolicyResults {
 		g := got.PolicyResults[i]

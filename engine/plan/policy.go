@@ -213,3 +213,56 @@ func policyResultsJSON(rs []*PolicyResult) []jsonPolicyResult {
 	}
 	return out
 }
+
+// PolicyInputs are the evaluated baseline settings (by baseline name) and
+// the provider configurations (by provider configuration address,
+// sensitive values nulled) the check used.
+type PolicyInputs struct {
+	Settings        map[string]cty.Value
+	ProviderConfigs map[string]cty.Value
+}
+
+type policyInputsJSON struct {
+	Settings        map[string]string `json:"settings"`
+	ProviderConfigs map[string]string `json:"provider_configs"`
+}
+
+func encodePolicyInputs(pi *PolicyInputs) (*policyInputsJSON, error) {
+	out := &policyInputsJSON{Settings: map[string]string{}, ProviderConfigs: map[string]string{}}
+	for what, m := range map[string]map[string]cty.Value{"baseline settings": pi.Settings, "provider configuration": pi.ProviderConfigs} {
+		dst := out.Settings
+		if what == "provider configuration" {
+			dst = out.ProviderConfigs
+		}
+		for k, v := range m {
+			if k == "" || v == cty.NilVal {
+				return nil, fmt.Errorf("%s %q has no name or no value", what, k)
+			}
+			enc, err := encodeValue(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s %q: %w", what, k, err)
+			}
+			dst[k] = enc
+		}
+	}
+	return out, nil
+}
+
+func decodePolicyInputs(j *policyInputsJSON) (*PolicyInputs, error) {
+	out := &PolicyInputs{Settings: map[string]cty.Value{}, ProviderConfigs: map[string]cty.Value{}}
+	for k, s := range j.Settings {
+		v, err := decodeValue(s)
+		if err != nil {
+			return nil, fmt.Errorf("baseline settings %q: %w", k, err)
+		}
+		out.Settings[k] = v
+	}
+	for k, s := range j.ProviderConfigs {
+		v, err := decodeValue(s)
+		if err != nil {
+			return nil, fmt.Errorf("provider configuration %q: %w", k, err)
+		}
+		out.ProviderConfigs[k] = v
+	}
+	return out, nil
+}

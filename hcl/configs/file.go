@@ -1,6 +1,8 @@
 package configs
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -23,6 +25,9 @@ type file struct {
 	imports               []*Import
 	removed               []*Removed
 	checks                []*Check
+	baselines             []*Baseline
+	waivers               []*Waiver
+	policyRules           []*PolicyRule
 }
 
 var configFileSchema = &hcl.BodySchema{
@@ -41,6 +46,9 @@ var configFileSchema = &hcl.BodySchema{
 		{Type: "import"},
 		{Type: "check", LabelNames: []string{"name"}},
 		{Type: "removed"},
+		{Type: "baseline", LabelNames: []string{"name"}},
+		{Type: "waiver", LabelNames: []string{"rule"}},
+		{Type: "rule", LabelNames: []string{"id"}},
 	},
 }
 
@@ -110,6 +118,31 @@ func decodeFile(body hcl.Body, override bool) (*file, hcl.Diagnostics) {
 			r, rDiags := decodeRemovedBlock(block)
 			diags = append(diags, rDiags...)
 			f.removed = append(f.removed, r)
+
+		case "baseline", "waiver", "rule":
+			if override {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  fmt.Sprintf("Can't override %s blocks", block.Type),
+					Detail:   fmt.Sprintf("Override files cannot override %s blocks: what an auditor reviews is written in one place.", block.Type),
+					Subject:  block.DefRange.Ptr(),
+				})
+				continue
+			}
+			switch block.Type {
+			case "baseline":
+				b, bDiags := decodeBaselineBlock(block)
+				diags = append(diags, bDiags...)
+				f.baselines = append(f.baselines, b)
+			case "waiver":
+				w, wDiags := decodeWaiverBlock(block)
+				diags = append(diags, wDiags...)
+				f.waivers = append(f.waivers, w)
+			case "rule":
+				r, rDiags := decodePolicyRuleBlock(block)
+				diags = append(diags, rDiags...)
+				f.policyRules = append(f.policyRules, r)
+			}
 
 		case "check":
 			if override {

@@ -41,6 +41,12 @@ type Module struct {
 	Removed []*Removed
 	Checks  map[string]*Check
 
+	// Baselines, Waivers and PolicyRules are the policy blocks; the
+	// engine checks those of the root module.
+	Baselines   map[string]*Baseline
+	Waivers     []*Waiver
+	PolicyRules map[string]*PolicyRule
+
 	requiredProvidersRange *hcl.Range
 }
 
@@ -74,6 +80,8 @@ func newEmptyModule(sourceDir string) *Module {
 		ManagedResources:  map[string]*Resource{},
 		DataResources:     map[string]*Resource{},
 		Checks:            map[string]*Check{},
+		Baselines:         map[string]*Baseline{},
+		PolicyRules:       map[string]*PolicyRule{},
 	}
 }
 
@@ -294,6 +302,32 @@ func (m *Module) appendFile(f *file) hcl.Diagnostics {
 	}
 
 	m.Removed = append(m.Removed, f.removed...)
+
+	for _, b := range f.baselines {
+		if existing, ok := m.Baselines[b.Name]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Duplicate baseline %q", b.Name),
+				Detail:   fmt.Sprintf("A baseline named %q was already declared at %s.", b.Name, existing.DeclRange),
+				Subject:  b.DeclRange.Ptr(),
+			})
+			continue
+		}
+		m.Baselines[b.Name] = b
+	}
+	m.Waivers = append(m.Waivers, f.waivers...)
+	for _, r := range f.policyRules {
+		if existing, ok := m.PolicyRules[r.ID]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Duplicate rule %q", r.ID),
+				Detail:   fmt.Sprintf("A rule with ID %q was already declared at %s.", r.ID, existing.DeclRange),
+				Subject:  r.DeclRange.Ptr(),
+			})
+			continue
+		}
+		m.PolicyRules[r.ID] = r
+	}
 	return diags
 }
 
