@@ -68,6 +68,9 @@ func requiredSources(cfg *configs.Config) []string {
 				set[providerSourceFor(c.Module, r.ProviderLocalName())] = true
 			}
 		}
+		if len(c.Module.Baselines) > 0 {
+			set[configs.BaselineProviderSource] = true
+		}
 	})
 	return sortedNames(set)
 }
@@ -120,6 +123,9 @@ func requiredSourcesOf(c *configs.Config) []string {
 		for _, r := range rs {
 			set[providerSourceFor(c.Module, r.ProviderLocalName())] = true
 		}
+	}
+	if len(c.Module.Baselines) > 0 {
+		set[configs.BaselineProviderSource] = true
 	}
 	return sortedNames(set)
 }

@@ -46,6 +46,7 @@ func init() {
 		"providers": {"Show the providers required for this configuration", cmdProviders},
 		"version":   {"Show the current nuvola version", cmdVersion},
 		"provider":  {"", cmdProvider},
+		"baseline":  {"Check plans against the security baselines", cmdBaseline},
 	}
 }
 

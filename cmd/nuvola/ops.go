@@ -107,13 +107,31 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 		Parallelism: m.parallelism, Providers: m.factories(), Hooks: planHooks{metricsHooks: metricsHooks{m}},
 	})
 	diags = append(diags, pd...)
-	if diags.HasErrors() {
+	// A plan that only a baseline finding blocks is complete: it is shown
+	// and may be saved for review, and the callers refuse to apply it.
+	if diags.HasErrors() && (p == nil || p.Errored || !p.PolicyBlocked()) {
 		m.showDiags(diags)
 		return cfg, p, b, st, unlock, false
 	}
 	m.renderPlan(p, mode)
 	m.showDiags(diags)
 	return cfg, p, b, st, unlock, true
+}
+
+// refusePolicyBlocked reports a plan that a baseline finding blocks.
+func (m *meta) refusePolicyBlocked(p *plan.Plan) bool {
+	if !p.PolicyBlocked() {
+		return false
+	}
+	n := 0
+	for _, r := range p.PolicyResults {
+		if r.Blocking() {
+			n++
+		}
+	}
+	m.errorf("Plan blocked by the baseline",
+		"%d baseline finding(s) block this plan (listed above). Fix the configuration, or record an approved waiver for each finding, then plan again.", n)
+	return true
 }
 
 func opName(mode plan.Mode) string {
@@ -197,6 +215,9 @@ func cmdPlan(m *meta, args []string) int {
 		}
 	} else if m.jsonView == nil && p.HasChanges() {
 		fmt.Fprintf(m.stdout, "\nNote: You didn't use the -out option to save this plan, so nuvola can't guarantee to take exactly these actions if you run \"nuvola apply\" now.\n")
+	}
+	if p.PolicyBlocked() {
+		return exitError
 	}
 	if o.detailed && p.HasChanges() {
 		return exitChanges
@@ -291,7 +312,7 @@ func (m *meta) apply(args []string, destroy bool) int {
 	}
 	cfg, p, b, st, unlock, ok := m.makePlan(&o, mode)
 	defer unlock()
-	if !ok {
+	if !ok || m.refusePolicyBlocked(p) {
 		return exitError
 	}
 	if !p.HasChanges() && mode != plan.RefreshOnlyMode {
@@ -371,6 +392,9 @@ func (m *meta) applySaved(path string) int {
 	}
 	if p.Errored {
 		m.errorf("Cannot apply incomplete plan", "The saved plan stopped on an error, so it cannot be applied.")
+		return exitError
+	}
+	if !m.policyStillHolds(p, cfg) {
 		return exitError
 	}
 	return m.finishApply(cfg, p, b, st, p.Mode)

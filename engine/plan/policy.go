@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -265,4 +266,10 @@ func decodePolicyInputs(j *policyInputsJSON) (*PolicyInputs, error) {
 		out.ProviderConfigs[k] = v
 	}
 	return out, nil
+}
+
+// MarshalPolicyResultsJSON renders the plan's policy results as the
+// "policy_results" array of `show -json`.
+func MarshalPolicyResultsJSON(p *Plan) ([]byte, error) {
+	return json.Marshal(policyResultsJSON(p.PolicyResults))
 }

@@ -146,7 +146,52 @@ func RenderPlan(w io.Writer, p *plan.Plan, schemas SchemaSource, opts Options) e
 			out.WriteString(wordWrap("\nYou can apply this plan to save these new output values to the nuvola state, without changing any real infrastructure.", width) + "\n")
 		}
 	}
+	renderPolicyResults(out, p.PolicyResults, c)
 	return out.Flush()
+}
+
+// renderPolicyResults lists the baseline findings: violations that block
+// apply, waived findings with their waiver, and warnings.
+func renderPolicyResults(out *bufio.Writer, results []*plan.PolicyResult, c colorizer) {
+	if len(results) == 0 {
+		return
+	}
+	blocking, waived, warnings := 0, 0, 0
+	for _, r := range results {
+		switch {
+		case r.Waiver != nil:
+			waived++
+		case r.Blocking():
+			blocking++
+		default:
+			warnings++
+		}
+	}
+	fmt.Fprintf(out, "\n%s %d violation(s), %d waived, %d warning(s)\n", c.paint("Baseline checks:", ansiBold), blocking, waived, warnings)
+	for _, r := range results {
+		mark := c.paint("  ✗", ansiBold, ansiRed)
+		switch {
+		case r.Waiver != nil:
+			mark = c.paint("  ~", ansiBold, ansiYellow)
+		case !r.Blocking():
+			mark = c.paint("  !", ansiBold, ansiYellow)
+		}
+		fmt.Fprintf(out, "%s %s", mark, c.paint(r.RuleID, ansiBold))
+		if r.Address != "" {
+			fmt.Fprintf(out, " %s", r.Address)
+		}
+		fmt.Fprintf(out, ": %s", r.Message)
+		if r.Filename != "" {
+			fmt.Fprintf(out, " (%s:%d)", r.Filename, r.Line)
+		}
+		out.WriteString("\n")
+		if r.Control != "" {
+			fmt.Fprintf(out, "      control: %s\n", r.Control)
+		}
+		if w := r.Waiver; w != nil {
+			fmt.Fprintf(out, "      waived: approved by %s, expires %s: %s\n", w.ApprovedBy, w.Expires, w.Reason)
+		}
+	}
 }
 
 func moved(rc *plan.ResourceChange) bool {
