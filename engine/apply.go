@@ -252,6 +252,9 @@ func (w *walker) commitAsync(addr addrs.AbsResourceInstance, deposed string, obj
 		w.working.SetDeposed(addr, deposed, obj, provider)
 	} else {
 		w.working.SetCurrent(addr, obj, provider)
+		if obj != nil {
+			delete(w.working.PendingCreates, addr.String())
+		}
 	}
 	w.mu.Unlock()
 	if w.sink == nil {
@@ -265,6 +268,25 @@ func (w *walker) commitAsync(addr addrs.AbsResourceInstance, deposed string, obj
 		}
 		return nil
 	}
+}
+
+// recordCreating notes, durably, that a create request for addr is about to
+// be sent. The note stays in the working state until the object is
+// committed, so a create that fails without an answer is looked for by the
+// next plan.
+func (w *walker) recordCreating(addr addrs.AbsResourceInstance, provider string) hcl.Diagnostics {
+	w.mu.Lock()
+	w.working.AddPendingCreate(addr.String(), provider)
+	w.mu.Unlock()
+	cr, ok := w.sink.(CreateRecorder)
+	if !ok {
+		return nil
+	}
+	if err := cr.Creating(addr, provider)(); err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to record state",
+			Detail: fmt.Sprintf("The create of %s was not started: recording it durably failed: %s", addr, err)}}
+	}
+	return nil
 }
 
 // finishDurably reports a change finished once its record is durable,
@@ -524,10 +546,22 @@ func (w *walker) applyChange(n *node, addr addrs.AbsResourceInstance, sc scope, 
 		action = plan.Create
 	}
 	w.hooks.PreApply(addr, "", action, prior)
+	if prior.IsNull() {
+		if d := w.recordCreating(addr, pa.String()); d.HasErrors() {
+			w.markFailed(addr)
+			rv.set(addr.Resource.Key, cty.DynamicVal)
+			w.hooks.PostApply(addr, "", action, cty.NullVal(prior.Type()), d)
+			return append(diags, d...)
+		}
+	}
+	var owner *plugins.Owner
+	if prior.IsNull() {
+		owner = &plugins.Owner{Address: addr.String(), Lineage: w.working.Lineage}
+	}
 	var resp plugins.ApplyResourceChangeResponse
 	w.call(func(ctx context.Context) {
 		resp = prov.ApplyResourceChange(ctx, plugins.ApplyResourceChangeRequest{TypeName: r.Type, PriorState: prior,
-			PlannedState: planned, Config: cfgVal, PlannedPrivate: c.Private})
+			PlannedState: planned, Config: cfgVal, PlannedPrivate: c.Private, Owner: owner})
 	})
 	diags = append(diags, w.providerDiags(resp.Diagnostics, r.Config, r.DeclRange)...)
 	newVal := resp.NewState

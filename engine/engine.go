@@ -47,6 +47,15 @@ type StateSink interface {
 	Put(addr addrs.AbsResourceInstance, deposed string, obj *state.Object, provider string) (wait func() error)
 }
 
+// CreateRecorder is implemented by sinks that record creates in flight:
+// Creating queues the record that a create request for addr is about to be
+// sent and returns a function that waits until it is durable. The engine
+// sends the request only after that, so a crash or a lost answer leaves a
+// record of every address that may have an object state has not seen.
+type CreateRecorder interface {
+	Creating(addr addrs.AbsResourceInstance, provider string) (wait func() error)
+}
+
 // PlanOptions says what to plan.
 type PlanOptions struct {
 	Config *configs.Config

@@ -65,6 +65,10 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	if opts.Mode == plan.DestroyMode {
 		d := w.planDestroyAll(opts.SkipRefresh)
 		diags = append(diags, d...)
+		if n := len(w.refreshed.PendingCreates); n > 0 {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Interrupted creates not resolved",
+				Detail: fmt.Sprintf("%d create(s) were sent by a run that did not record their outcome; destroy cannot see the objects they may have made. Run \"nuvola apply\" first to adopt them, or \"nuvola state orphans -delete\" afterwards.", n)})
+		}
 		p.Changes = w.changes
 		p.PriorState = w.refreshed
 		for name, o := range prior.Outputs {
@@ -138,6 +142,9 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 		diags = append(diags, w.planOrphans(opts.Config)...)
 		if len(opts.Targets) == 0 {
 			w.planOrphanOutputs(opts.Config)
+			if opts.Mode == plan.NormalMode {
+				diags = append(diags, w.dropUnresolvedPending()...)
+			}
 		}
 	}
 	p.Changes = w.changes
@@ -567,6 +574,11 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	if priorObj == nil || priorVal == cty.NilVal {
 		priorVal = cty.NullVal(w.provs.block(schema.Block).ty)
 		priorObj = nil
+		if obj, v, ok, d := w.adoptPending(prov, schema, r.Type, addr, pa); ok {
+			priorObj, priorVal = obj, v
+		} else {
+			diags = append(diags, d...)
+		}
 	}
 	importID := ""
 	// The configuration is validated before anything is imported for

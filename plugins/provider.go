@@ -165,6 +165,9 @@ type ApplyResourceChangeRequest struct {
 	PlannedState   cty.Value
 	Config         cty.Value
 	PlannedPrivate []byte
+	// Owner is set for a create: the provider writes it on the new object,
+	// in the create request itself, as its ownership mark.
+	Owner *Owner
 }
 
 // ApplyResourceChangeResponse carries the object as it now exists. On error

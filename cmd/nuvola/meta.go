@@ -314,6 +314,11 @@ func (s journalSink) Put(addr addrs.AbsResourceInstance, deposed string, obj *st
 	return s.j.Enqueue(rec)
 }
 
+// Creating records a create request about to be sent.
+func (s journalSink) Creating(addr addrs.AbsResourceInstance, provider string) func() error {
+	return s.j.Enqueue(state.Record{Op: state.OpCreating, Addr: addr.String(), Provider: provider})
+}
+
 func sortedNames[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

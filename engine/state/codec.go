@@ -35,6 +35,13 @@ type fileState struct {
 	NuvolaVersion string                `json:"nuvola_version"`
 	Outputs       map[string]fileOutput `json:"outputs"`
 	Resources     []fileResource        `json:"resources"`
+	// PendingCreates is omitted when empty, which it nearly always is.
+	PendingCreates []filePendingCreate `json:"pending_creates,omitempty"`
+}
+
+type filePendingCreate struct {
+	Addr     string `json:"addr"`
+	Provider string `json:"provider"`
 }
 
 type fileOutput struct {
@@ -115,6 +122,15 @@ func encodeFile(s *State) (*fileState, error) {
 	var err error
 	if fs.Outputs, err = encodeOutputs(s.Outputs); err != nil {
 		return nil, err
+	}
+	for _, addr := range sortedStrings(s.PendingCreates) {
+		if _, err := parseAbsResourceInstance(addr); err != nil {
+			return nil, fmt.Errorf("pending create %q: %w", addr, err)
+		}
+		if err := checkProviderAddr(s.PendingCreates[addr]); err != nil {
+			return nil, fmt.Errorf("pending create %s: %w", addr, err)
+		}
+		fs.PendingCreates = append(fs.PendingCreates, filePendingCreate{Addr: addr, Provider: s.PendingCreates[addr]})
 	}
 	for _, r := range s.SortedResources() {
 		fr, err := encodeResource(r)
@@ -439,7 +455,25 @@ func Decode(data []byte) (*State, error) {
 	if err := decodeResources(s, fs.Resources, parseModuleInstance, parseAbsResource); err != nil {
 		return nil, fmt.Errorf("invalid state file: %w", err)
 	}
+	for _, pc := range fs.PendingCreates {
+		if _, err := parseAbsResourceInstance(pc.Addr); err != nil {
+			return nil, fmt.Errorf("invalid state file: pending create %q: %v", pc.Addr, err)
+		}
+		if err := checkProviderAddr(pc.Provider); err != nil {
+			return nil, fmt.Errorf("invalid state file: pending create %s: %v", pc.Addr, err)
+		}
+		s.AddPendingCreate(pc.Addr, pc.Provider)
+	}
 	return s, nil
+}
+
+func sortedStrings(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // formatProbe holds the fields that say what a file is. Absent fields stay

@@ -49,6 +49,25 @@ func (w *stateWriter) file(fs *fileState) {
 	w.str(fs.NuvolaVersion)
 	w.key(1, "outputs", false)
 	w.outputs(2, fs.Outputs)
+	if len(fs.PendingCreates) > 0 {
+		w.key(1, "pending_creates", false)
+		w.b = append(w.b, '[')
+		for i, pc := range fs.PendingCreates {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.nl(2)
+			w.b = append(w.b, '{')
+			w.key(3, "addr", true)
+			w.str(pc.Addr)
+			w.key(3, "provider", false)
+			w.str(pc.Provider)
+			w.nl(2)
+			w.b = append(w.b, '}')
+		}
+		w.nl(1)
+		w.b = append(w.b, ']')
+	}
 	w.key(1, "resources", false)
 	if fs.Resources == nil {
 		w.b = append(w.b, "null"...)

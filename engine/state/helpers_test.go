@@ -104,6 +104,10 @@ func requireStatesEqual(t testing.TB, want, got *State) {
 		require.True(t, w.Value.RawEquals(g.Value), "output %s: want %#v, got %#v", name, w.Value, g.Value)
 	}
 
+	require.Equal(t, len(want.PendingCreates), len(got.PendingCreates), "pending creates")
+	for k, v := range want.PendingCreates {
+		require.Equal(t, v, got.PendingCreates[k], "pending create %s", k)
+	}
 	require.Equal(t, sortedKeys(want.Resources), sortedKeys(got.Resources), "resources")
 	for k, wr := range want.Resources {
 		gr := got.Resources[k]

@@ -26,6 +26,11 @@ const (
 	OpDeleteDeposed = "delete_deposed"
 	// OpOutputs replaces all root module outputs.
 	OpOutputs = "outputs"
+	// OpCreating records that a create request for Addr is about to be
+	// sent; the put that follows resolves it. Written and made durable
+	// before the request leaves, so after a crash the next command knows
+	// which addresses may have objects in the cloud that state has not seen.
+	OpCreating = "creating"
 )
 
 // Record is one change to the state, as the journal keeps it. Every
@@ -93,8 +98,11 @@ func (s *State) ApplyRecord(rec Record) error {
 		return err
 	}
 	switch rec.Op {
+	case OpCreating:
+		s.AddPendingCreate(rec.Addr, rec.Provider)
 	case OpPut:
 		s.SetCurrent(addr, rec.Object, rec.Provider)
+		delete(s.PendingCreates, rec.Addr)
 	case OpDelete:
 		s.SetCurrent(addr, nil, "")
 	case OpPutDeposed:
@@ -115,6 +123,10 @@ func checkRecord(rec *Record) error {
 		if rec.Object == nil {
 			return fmt.Errorf("journal record %s %s: the object is missing", rec.Op, rec.Addr)
 		}
+		if err := checkProviderAddr(rec.Provider); err != nil {
+			return fmt.Errorf("journal record %s %s: %w", rec.Op, rec.Addr, err)
+		}
+	case OpCreating:
 		if err := checkProviderAddr(rec.Provider); err != nil {
 			return fmt.Errorf("journal record %s %s: %w", rec.Op, rec.Addr, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -368,4 +369,70 @@ func TestJournalWriteFailureIsSticky(t *testing.T) {
 	require.ErrorContains(t, err, "writing the journal")
 	assert.ErrorContains(t, j.Append(putRec("a.c", `{}`)), "writing the journal", "the tail of the file is unknown now")
 	_ = j.Close()
+}
+
+func TestJournalPendingCreates(t *testing.T) {
+	l, s := persistedLocal(t)
+	appendAll(t, l, s, []Record{
+		{Op: OpCreating, Addr: "null_resource.done", Provider: nullProvider},
+		putRec("null_resource.done", `{"id":"1"}`),
+		{Op: OpCreating, Addr: `module.m["x"].null_resource.lost[2]`, Provider: nullProvider},
+	})
+	got, rec, err := NewLocal(l.Path).Load()
+	require.NoError(t, err)
+	require.Equal(t, 3, rec.Records)
+	// The create that finished is resolved; the one in flight is pending.
+	require.Equal(t, map[string]string{`module.m["x"].null_resource.lost[2]`: nullProvider}, got.PendingCreates)
+	requireStatesEqual(t, s, got)
+
+	// Persisted, the pending create survives in the state file until a
+	// plan resolves it.
+	require.NoError(t, l.Persist(got))
+	again, _, err := NewLocal(l.Path).Load()
+	require.NoError(t, err)
+	requireStatesEqual(t, got, again)
+	raw, err := os.ReadFile(l.Path)
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `"pending_creates"`)
+	require.False(t, again.Empty())
+	cp := again.DeepCopy()
+	delete(cp.PendingCreates, `module.m["x"].null_resource.lost[2]`)
+	require.Len(t, again.PendingCreates, 1, "DeepCopy copies the pending creates")
+
+	// A state without pending creates does not mention them.
+	l2, s2 := persistedLocal(t)
+	require.NoError(t, l2.Persist(s2))
+	raw, err = os.ReadFile(l2.Path)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), "pending_creates")
+
+	// Bad records are refused before they reach the journal.
+	j, err := l2.OpenJournal(s2)
+	require.NoError(t, err)
+	defer j.Close()
+	require.Error(t, j.Append(Record{Op: OpCreating, Addr: "null_resource.x"}), "no provider")
+	require.Error(t, j.Append(Record{Op: OpCreating, Addr: "not an address", Provider: nullProvider}))
+}
+
+func TestDecodePendingCreatesErrors(t *testing.T) {
+	s := New()
+	s.Lineage = "3f1e2d4c-0000-4000-8000-000000000001"
+	s.AddPendingCreate("null_resource.a", nullProvider)
+	raw, err := Encode(s)
+	require.NoError(t, err)
+	got, err := Decode(raw)
+	require.NoError(t, err)
+	require.Equal(t, s.PendingCreates, got.PendingCreates)
+	for name, bad := range map[string]string{
+		"address":  strings.Replace(string(raw), `"addr": "null_resource.a"`, `"addr": "null_resource"`, 1),
+		"provider": strings.Replace(string(raw), `"provider": "`+strings.ReplaceAll(nullProvider, `"`, `\"`)+`"`, `"provider": "x"`, 1),
+	} {
+		require.NotEqual(t, string(raw), bad, name)
+		_, err := Decode([]byte(bad))
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), "pending create", name)
+	}
+	s.AddPendingCreate("bad address", nullProvider)
+	_, err = Encode(s)
+	require.Error(t, err)
 }

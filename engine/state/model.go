@@ -22,6 +22,22 @@ type State struct {
 	Outputs       map[string]*OutputValue
 	// Resources keyed by AbsResource.String().
 	Resources map[string]*Resource
+	// PendingCreates are the instances (AbsResourceInstance.String()) whose
+	// create request was sent without its outcome being recorded: the run
+	// crashed, or the answer was lost. The cloud may hold an object for
+	// each that state has not seen; the next plan looks for it by its
+	// ownership mark and adopts it. Keyed by address, the value is the
+	// provider configuration address.
+	PendingCreates map[string]string
+}
+
+// AddPendingCreate records that a create request for addr may have
+// reached the cloud.
+func (s *State) AddPendingCreate(addr, provider string) {
+	if s.PendingCreates == nil {
+		s.PendingCreates = map[string]string{}
+	}
+	s.PendingCreates[addr] = provider
 }
 
 // OutputValue is a root module output.
@@ -93,7 +109,7 @@ func New() *State {
 
 // Empty reports whether the state holds no resources and no outputs.
 func (s *State) Empty() bool {
-	return s == nil || (len(s.Resources) == 0 && len(s.Outputs) == 0)
+	return s == nil || (len(s.Resources) == 0 && len(s.Outputs) == 0 && len(s.PendingCreates) == 0)
 }
 
 // Resource returns the resource at addr, or nil.
@@ -315,6 +331,9 @@ func (s *State) DeepCopy() *State {
 			nr.Instances[ik] = ni
 		}
 		ret.Resources[k] = nr
+	}
+	for k, v := range s.PendingCreates {
+		ret.AddPendingCreate(k, v)
 	}
 	return ret
 }
