@@ -51,13 +51,18 @@ func Backup() *osfw.Resource {
 			"metadata":          {Type: cty.Map(cty.String), Optional: true, Description: "Metadata of the backup (microversion 3.43)."},
 			"size":              {Type: cty.Number, Computed: true, Description: "Size in GB."},
 		}},
-		Create:   createBackup,
-		Read:     readBackup,
-		ReadMany: readBackups,
-		Update:   updateBackup,
-		Delete:   deleteBackup,
-		Find:     findBackup,
-		Plan:     planRegion,
+		Create:     createBackup,
+		Read:       readBackup,
+		ReadMany:   readBackups,
+		Update:     updateBackup,
+		Delete:     deleteBackup,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("backups"),
+		Adopted: func(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+			return waitBackup(ctx, c, d.ID(), d.Timeout("create"), "available")
+		},
+		Find: findBackup,
+		Plan: planRegion,
 	}
 }
 

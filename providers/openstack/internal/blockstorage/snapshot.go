@@ -40,13 +40,18 @@ func Snapshot() *osfw.Resource {
 			"metadata":    {Type: cty.Map(cty.String), Optional: true, Description: "Metadata of the snapshot."},
 			"size":        {Type: cty.Number, Computed: true, Description: "Size in GB."},
 		}},
-		Create:   createSnapshot,
-		Read:     readSnapshot,
-		ReadMany: readSnapshots,
-		Update:   updateSnapshot,
-		Delete:   deleteSnapshot,
-		Find:     findSnapshot,
-		Plan:     planRegion,
+		Create:     createSnapshot,
+		Read:       readSnapshot,
+		ReadMany:   readSnapshots,
+		Update:     updateSnapshot,
+		Delete:     deleteSnapshot,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("snapshots"),
+		Adopted: func(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+			return waitSnapshot(ctx, c, d.ID(), d.Timeout("create"), "available")
+		},
+		Find: findSnapshot,
+		Plan: planRegion,
 	}
 }
 

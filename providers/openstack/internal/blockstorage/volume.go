@@ -83,13 +83,18 @@ func Volume() *osfw.Resource {
 			},
 			BlockTypes: map[string]*plugins.NestedBlock{"scheduler_hints": schedulerHintsBlock},
 		},
-		Create:   createVolume,
-		Read:     readVolume,
-		ReadMany: readVolumes,
-		Update:   updateVolume,
-		Delete:   deleteVolume,
-		Find:     findVolume,
-		Plan:     planVolume,
+		Create:     createVolume,
+		Read:       readVolume,
+		ReadMany:   readVolumes,
+		Update:     updateVolume,
+		Delete:     deleteVolume,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("volumes"),
+		Adopted: func(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+			return waitVolume(ctx, c, d.ID(), d.Timeout("create"), "available")
+		},
+		Find: findVolume,
+		Plan: planVolume,
 	}
 }
 

@@ -22,12 +22,14 @@ func Group() *osfw.Resource {
 			"description": {Type: cty.String, Optional: true},
 			"domain_id":   {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 		}},
-		Create:   createGroup,
-		Read:     readGroup,
-		ReadMany: readGroups,
-		Update:   updateGroup,
-		Delete:   deleteGroup,
-		Find:     findGroup,
+		Create:     createGroup,
+		Read:       readGroup,
+		ReadMany:   readGroups,
+		Update:     updateGroup,
+		Delete:     deleteGroup,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("groups"),
+		Find:       findGroup,
 	}
 }
 

@@ -31,12 +31,14 @@ func Project() *osfw.Resource {
 			"parent_id":   {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 			"extra":       {Type: cty.Map(cty.String), Optional: true, Description: "Free-form attributes of the project."},
 		}},
-		Create:   createProject,
-		Read:     readProject,
-		ReadMany: readProjects,
-		Update:   updateProject,
-		Delete:   deleteProject,
-		Find:     findProject,
+		Create:     createProject,
+		Read:       readProject,
+		ReadMany:   readProjects,
+		Update:     updateProject,
+		Delete:     deleteProject,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("projects"),
+		Find:       findProject,
 	}
 }
 

@@ -48,12 +48,14 @@ func User() *osfw.Resource {
 				}},
 			},
 		},
-		Create:   createUser,
-		Read:     readUser,
-		ReadMany: readUsers,
-		Update:   updateUser,
-		Delete:   deleteUser,
-		Find:     findUser,
+		Create:     createUser,
+		Read:       readUser,
+		ReadMany:   readUsers,
+		Update:     updateUser,
+		Delete:     deleteUser,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("users"),
+		Find:       findUser,
 	}
 }
 

@@ -49,11 +49,13 @@ func FloatingIP() *osfw.Resource {
 			"value_specs": {Type: cty.Map(cty.String), Optional: true, ForceNew: true},
 			"region":      {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 		}},
-		Create:   createFloatingIP,
-		Read:     readFloatingIP,
-		ReadMany: readFloatingIPs,
-		Update:   updateFloatingIP,
-		Delete:   deleteFloatingIP,
+		Create:     createFloatingIP,
+		Read:       readFloatingIP,
+		ReadMany:   readFloatingIPs,
+		Update:     updateFloatingIP,
+		Delete:     deleteFloatingIP,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("floatingips"),
 	}
 }
 

@@ -45,12 +45,14 @@ func Network() *osfw.Resource {
 			"mtu":                     {Type: cty.Number, Optional: true, Computed: true},
 			"availability_zone_hints": {Type: cty.Set(cty.String), Optional: true, Computed: true, ForceNew: true},
 		}},
-		Create:   createNetwork,
-		Read:     readNetwork,
-		ReadMany: readNetworks,
-		Update:   updateNetwork,
-		Delete:   deleteNetwork,
-		Find:     findNetwork,
+		Create:     createNetwork,
+		Read:       readNetwork,
+		ReadMany:   readNetworks,
+		Update:     updateNetwork,
+		Delete:     deleteNetwork,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("networks"),
+		Find:       findNetwork,
 	}
 }
 

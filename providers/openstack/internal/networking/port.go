@@ -85,6 +85,8 @@ func Port() *osfw.Resource {
 		ReadMany:         readPorts,
 		Update:           updatePort,
 		Delete:           deletePort,
+		Mark:             osfw.MarkDescription,
+		ListMarked:       listMarked("ports"),
 		Find:             findPort,
 		Import:           importPort,
 		ComputedOnUpdate: []string{"all_fixed_ips", "all_security_group_ids"},

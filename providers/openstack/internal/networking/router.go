@@ -65,13 +65,15 @@ func Router() *osfw.Resource {
 				"external_fixed_ip": {Nesting: plugins.NestingList, Block: fixedIPBlock},
 			},
 		},
-		Create:   createRouter,
-		Read:     readRouter,
-		ReadMany: readRouters,
-		Update:   updateRouter,
-		Delete:   deleteRouter,
-		Find:     findRouter,
-		Plan:     computedBlocks("external_fixed_ip"),
+		Create:     createRouter,
+		Read:       readRouter,
+		ReadMany:   readRouters,
+		Update:     updateRouter,
+		Delete:     deleteRouter,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("routers"),
+		Find:       findRouter,
+		Plan:       computedBlocks("external_fixed_ip"),
 	}
 }
 

@@ -30,10 +30,12 @@ func SecGroupRule() *osfw.Resource {
 			"tenant_id":               {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 			"region":                  {Type: cty.String, Optional: true, Computed: true, ForceNew: true},
 		}},
-		Create:   createSecGroupRule,
-		Read:     readSecGroupRule,
-		ReadMany: readSecGroupRules,
-		Delete:   deleteSecGroupRule,
+		Create:     createSecGroupRule,
+		Read:       readSecGroupRule,
+		ReadMany:   readSecGroupRules,
+		Delete:     deleteSecGroupRule,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarked("security-group-rules"),
 		Validate: func(d *osfw.Data) plugins.Diagnostics {
 			var diags plugins.Diagnostics
 			if err := checkRule(d); err != "" {

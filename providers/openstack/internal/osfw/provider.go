@@ -302,6 +302,7 @@ func (d *Data) AllMetadata() map[string]string {
 // all_* is what the cloud has; the object's own are those less the
 // default tags it did not itself set before.
 func splitTags(r *Resource, d *Data, prior *Data, defaults map[string]string) {
+	r.stripMark(d)
 	switch r.Tags {
 	case StringTags:
 		remote := d.StringList("tags")
@@ -413,11 +414,12 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 	d.readTimeouts(r.Timeouts)
 	d.config = req.Config
 	action := "creating " + r.Type
+	r.addMark(d, req.Owner)
 	err := r.Create(ctx, c, d)
-	if err != nil && d.ID() == "" && r.Find != nil && lostResponse(ctx, err) {
+	if err != nil && d.ID() == "" && (r.Find != nil || r.ListMarked != nil) && lostResponse(ctx, err) {
 		// The request may have been carried out: adopt what it made, or
 		// try once more when nothing was.
-		found, ferr := r.Find(ctx, c, d)
+		found, ferr := p.findCreated(ctx, c, r, d, req.Owner)
 		switch {
 		case ferr != nil:
 			err = errors.Join(err, ferr)
@@ -425,6 +427,18 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 			err = nil
 		default:
 			err = r.Create(ctx, c, d)
+		}
+	}
+	if err != nil && StatusOf(err) == 409 && d.ID() == "" && req.Owner != nil {
+		// A name that must be unique is taken: by the object this very
+		// instance made before (its answer lost in an earlier run), when
+		// it carries the instance's mark. That is an adoption.
+		if id, found, ferr := r.findMarked(ctx, c, req.Owner); ferr == nil && found {
+			d.SetID(id)
+			err = nil
+			if r.Adopted != nil {
+				err = r.Adopted(ctx, c, d)
+			}
 		}
 	}
 	if err != nil {
@@ -449,6 +463,24 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 	resp.Diagnostics = p.readBack(ctx, c, r, d, req.PlannedState)
 	resp.NewState = d.Value()
 	return resp
+}
+
+// findCreated looks for the object a create whose answer was lost made:
+// by its ownership mark, else by name and tags.
+func (p *Provider) findCreated(ctx context.Context, c *Client, r *Resource, d *Data, owner *plugins.Owner) (bool, error) {
+	if id, found, err := r.findMarked(ctx, c, owner); err != nil || found {
+		if found {
+			d.SetID(id)
+			if r.Adopted != nil {
+				err = r.Adopted(ctx, c, d)
+			}
+		}
+		return found, err
+	}
+	if r.Find == nil {
+		return false, nil
+	}
+	return r.Find(ctx, c, d)
 }
 
 // lostResponse reports an error after which a create may have happened

@@ -72,6 +72,16 @@ type Resource struct {
 	// because the object exists names it in the error. It sets d's id and
 	// returns true when found.
 	Find func(ctx context.Context, c *Client, d *Data) (bool, error)
+	// Mark says where the type keeps its ownership mark; ListMarked lists
+	// the objects the credentials see (one list request where the API has
+	// one) with what holds their marks. With both set, an object whose
+	// create answer was lost is found by its mark, and the provider can
+	// list the objects of a state that the state does not hold.
+	Mark       MarkKind
+	ListMarked func(ctx context.Context, c *Client) ([]Marked, error)
+	// Adopted finishes what Create would have after an object found by its
+	// mark is adopted: waiting for it to become ready, say.
+	Adopted func(ctx context.Context, c *Client, d *Data) error
 	// ComputedOnUpdate lists computed attributes that an in-place update
 	// makes unknown until applied (updated_at, a revision number).
 	ComputedOnUpdate []string
@@ -121,6 +131,14 @@ var timeoutsBlock = &plugins.NestedBlock{
 // manages.
 func (r *Resource) finish() {
 	b := r.Block
+	switch {
+	case r.Mark == MarkDescription && (b.Attributes == nil || b.Attributes["description"] == nil):
+		panic("osfw: " + r.Type + " keeps its ownership mark in a description it does not have")
+	case r.Mark == MarkMetadata && (b.Attributes == nil || b.Attributes["metadata"] == nil):
+		panic("osfw: " + r.Type + " keeps its ownership mark in metadata it does not have")
+	case r.Mark != NoMark && r.ListMarked == nil:
+		panic("osfw: " + r.Type + " has an ownership mark but no way to list marked objects")
+	}
 	if b.Attributes == nil {
 		b.Attributes = map[string]*plugins.Attribute{}
 	}

@@ -295,3 +295,15 @@ func NoChange(t testing.TB, p plugins.Provider, typ string, state, config cty.Va
 	require.Empty(t, pr.RequiresReplace)
 	require.True(t, pr.PlannedState.RawEquals(state), "planned %#v\nstate   %#v", pr.PlannedState, state)
 }
+
+// ApplyOwned plans and applies a create of config as the engine does for a
+// resource instance of a state: with its owner, to be marked.
+func ApplyOwned(t testing.TB, p plugins.Provider, typ string, config cty.Value, owner plugins.Owner) plugins.ApplyResourceChangeResponse {
+	t.Helper()
+	b := Schema(p, typ)
+	prior := cty.NullVal(b.ImpliedType())
+	pr := Plan(t, p, typ, prior, config)
+	require.False(t, pr.Diagnostics.HasErrors(), "%v", pr.Diagnostics.Err())
+	return p.ApplyResourceChange(context.Background(), plugins.ApplyResourceChangeRequest{
+		TypeName: typ, PriorState: prior, PlannedState: pr.PlannedState, Config: config, Owner: &owner})
+}

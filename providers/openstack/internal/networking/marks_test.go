@@ -1,0 +1,86 @@
+package networking
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/nuvola-pa/nuvola/plugins"
+	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
+	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw/osfwtest"
+)
+
+const lineage = "6a1f0c3e-0000-4000-8000-00000000abcd"
+
+func TestNetworkOwnershipMark(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNeutron(cloud, t)
+	p := cloud.Provider(t, []*osfw.Resource{Network()}, nil, nil)
+	owner := plugins.Owner{Address: `module.comune["prato"].openstack_networking_network_v2.net`, Lineage: lineage}
+	resp := osfwtest.ApplyOwned(t, p, netType, osfwtest.Object(t, p, netType, map[string]any{"name": "net", "description": "rete del comune"}), owner)
+	require.False(t, resp.Diagnostics.HasErrors(), "%v", resp.Diagnostics.Err())
+
+	// The mark went out with the create request itself.
+	stored := fake.networks["net-1"]["description"].(string)
+	desc, mark := osfw.SplitDescriptionMark(stored)
+	assert.Equal(t, "rete del comune", desc)
+	assert.True(t, strings.HasPrefix(mark, lineage+":"), stored)
+	// ...and nuvola never shows it.
+	assert.Equal(t, "rete del comune", resp.NewState.GetAttr("description").AsString())
+	got := osfwtest.Read(t, p, netType, resp.NewState)[0]
+	assert.Equal(t, "rete del comune", got.GetAttr("description").AsString())
+	osfwtest.NoChange(t, p, netType, got, osfwtest.Object(t, p, netType, map[string]any{"name": "net", "description": "rete del comune"}))
+
+	var finder plugins.OwnedResourceFinder = p
+	found := finder.FindOwnedResource(context.Background(), plugins.FindOwnedResourceRequest{TypeName: netType, Owner: owner})
+	require.False(t, found.Diagnostics.HasErrors(), "%v", found.Diagnostics.Err())
+	require.True(t, found.Found)
+	assert.Equal(t, "net-1", found.State.GetAttr("id").AsString())
+	assert.Equal(t, "rete del comune", found.State.GetAttr("description").AsString())
+
+	other := finder.FindOwnedResource(context.Background(), plugins.FindOwnedResourceRequest{TypeName: netType,
+		Owner: plugins.Owner{Address: owner.Address, Lineage: "another-lineage"}})
+	assert.False(t, other.Found, "another state's instance of the same address is not ours")
+
+	list := finder.ListOwnedResources(context.Background(), plugins.ListOwnedResourcesRequest{Lineage: lineage})
+	require.False(t, list.Diagnostics.HasErrors(), "%v", list.Diagnostics.Err())
+	require.Len(t, list.Objects, 1)
+	assert.Equal(t, plugins.OwnedObject{TypeName: netType, ID: "net-1", Address: "#" + mark[len(lineage)+1:], Name: "net"}, list.Objects[0])
+}
+
+func TestNetworkLostCreateFoundByMark(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNeutron(cloud, t)
+	var posts atomic.Int32
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/networks") && posts.Add(1) == 1 {
+			inner.ServeHTTP(&discard{header: http.Header{}}, r) // made...
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.Close() // ...and the answer lost
+			}
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	p := cloud.Provider(t, []*osfw.Resource{Network()}, nil, nil)
+	// Two networks of the same name exist already: the name cannot tell
+	// which one is ours, the mark can.
+	for range 2 {
+		osfwtest.Apply(t, p, netType, cty.NilVal, osfwtest.Object(t, p, netType, map[string]any{"name": "dup"}))
+	}
+	posts.Store(0)
+	resp := osfwtest.ApplyOwned(t, p, netType, osfwtest.Object(t, p, netType, map[string]any{"name": "dup"}),
+		plugins.Owner{Address: "openstack_networking_network_v2.dup", Lineage: lineage})
+	require.False(t, resp.Diagnostics.HasErrors(), "%v", resp.Diagnostics.Err())
+	assert.Equal(t, int32(1), posts.Load(), "not created twice")
+	assert.Len(t, fake.networks, 3)
+	assert.Equal(t, "net-3", resp.NewState.GetAttr("id").AsString())
+	assert.True(t, resp.NewState.GetAttr("description").IsNull() || resp.NewState.GetAttr("description").AsString() == "")
+}
