@@ -84,3 +84,37 @@ func TestNetworkLostCreateFoundByMark(t *testing.T) {
 	assert.Equal(t, "net-3", resp.NewState.GetAttr("id").AsString())
 	assert.True(t, resp.NewState.GetAttr("description").IsNull() || resp.NewState.GetAttr("description").AsString() == "")
 }
+
+// A server error after the network was made (a proxy that lost the
+// answer) and one before anything was made: the first is adopted by its
+// mark, the second sent again; either way one network.
+func TestNetworkCreateAfterServerErrors(t *testing.T) {
+	for name, madeFirst := range map[string]bool{"made then 503": true, "503 before": false} {
+		t.Run(name, func(t *testing.T) {
+			cloud := osfwtest.NewCloud(t)
+			fake := newFakeNeutron(cloud, t)
+			var posts atomic.Int32
+			inner := cloud.Server.Config.Handler
+			cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/networks") && posts.Add(1) <= 2 {
+					if madeFirst && posts.Load() == 1 {
+						inner.ServeHTTP(&discard{header: http.Header{}}, r)
+					}
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				inner.ServeHTTP(w, r)
+			})
+			p := cloud.Provider(t, []*osfw.Resource{Network()}, nil, nil)
+			resp := osfwtest.ApplyOwned(t, p, netType, osfwtest.Object(t, p, netType, map[string]any{"name": "n"}),
+				plugins.Owner{Address: "openstack_networking_network_v2.n", Lineage: lineage})
+			require.False(t, resp.Diagnostics.HasErrors(), "%v", resp.Diagnostics.Err())
+			assert.Len(t, fake.networks, 1)
+			if madeFirst {
+				assert.Equal(t, int32(1), posts.Load(), "adopted, not sent again")
+			} else {
+				assert.Equal(t, int32(3), posts.Load(), "sent again until it was made")
+			}
+		})
+	}
+}

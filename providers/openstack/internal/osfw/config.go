@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
@@ -56,6 +57,7 @@ func ProviderBlock() *plugins.Block {
 			"endpoint_type":                 str("public, internal or admin (OS_INTERFACE)."),
 			"endpoint_overrides":            {Type: cty.Map(cty.String), Optional: true, Description: "Endpoints to use instead of the catalog's, by service (identity, network, volumev3, object-store, compute, image)."},
 			"max_retries":                   {Type: cty.Number, Optional: true, Description: "How many times a request is retried after a rate limit or a transient error (default 5)."},
+			"request_timeout":               {Type: cty.String, Optional: true, Description: "How long to wait for the answer to one request once it is sent, as a duration (default \"60s\"); a request that times out is retried when that is safe, and a create is looked for by its ownership mark first."},
 		},
 		BlockTypes: map[string]*plugins.NestedBlock{
 			"default_tags": {Nesting: plugins.NestingSingle, Block: plugins.Block{
@@ -230,6 +232,14 @@ func ConfigureWith(ctx context.Context, cfg *Data, getenv func(string) string) (
 		if n, err := strconv.Atoi(v); err == nil {
 			retries = n
 		}
+	}
+	base.ResponseHeaderTimeout = 60 * time.Second
+	if cfg.Known("request_timeout") {
+		d, err := time.ParseDuration(cfg.String("request_timeout"))
+		if err != nil || d <= 0 {
+			return nil, AttrError("request_timeout", "%q is not a positive duration such as \"60s\"", cfg.String("request_timeout"))
+		}
+		base.ResponseHeaderTimeout = d
 	}
 	t := NewTransport(base, retries)
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"net/http"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -416,18 +419,23 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 	action := "creating " + r.Type
 	r.addMark(d, req.Owner)
 	err := r.Create(ctx, c, d)
-	if err != nil && d.ID() == "" && (r.Find != nil || r.ListMarked != nil) && lostResponse(ctx, err) {
+	for attempt := 0; err != nil && d.ID() == "" && (r.Find != nil || r.ListMarked != nil) && uncertainCreate(ctx, err) && attempt < createAttempts; attempt++ {
 		// The request may have been carried out: adopt what it made, or
-		// try once more when nothing was.
+		// try again when nothing was, after a pause that grows.
 		found, ferr := p.findCreated(ctx, c, r, d, req.Owner)
-		switch {
-		case ferr != nil:
+		if ferr != nil {
 			err = errors.Join(err, ferr)
-		case found:
-			err = nil
-		default:
-			err = r.Create(ctx, c, d)
+			break
 		}
+		if found {
+			err = nil
+			break
+		}
+		if serr := sleepCtx(ctx, createBackoff(attempt)); serr != nil {
+			err = errors.Join(err, serr)
+			break
+		}
+		err = r.Create(ctx, c, d)
 	}
 	if err != nil && StatusOf(err) == 409 && d.ID() == "" && req.Owner != nil {
 		// A name that must be unique is taken: by the object this very
@@ -481,6 +489,37 @@ func (p *Provider) findCreated(ctx context.Context, c *Client, r *Resource, d *D
 		return false, nil
 	}
 	return r.Find(ctx, c, d)
+}
+
+// createAttempts bounds how many times a create with an uncertain outcome
+// is looked for and sent again.
+const createAttempts = 4
+
+func createBackoff(attempt int) time.Duration {
+	d := 500 * time.Millisecond << min(attempt, 6)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// uncertainCreate reports an error after which a create may or may not
+// have happened: the answer was lost, or a server error came back (the
+// transport does not repeat a POST by itself).
+func uncertainCreate(ctx context.Context, err error) bool {
+	if lostResponse(ctx, err) {
+		return true
+	}
+	s := StatusOf(err)
+	return ctx.Err() == nil && s >= 500 && s != http.StatusNotImplemented
 }
 
 // lostResponse reports an error after which a create may have happened
