@@ -41,28 +41,11 @@ func Import(ctx context.Context, opts ImportOptions) (*state.State, hcl.Diagnost
 	}
 	provs := newProviders(opts.Providers)
 	defer provs.close()
-	dg, diags := buildGraph(ctx, opts.Config, provs)
+	w, diags := providerWalker(ctx, opts.Config, opts.Variables, provs)
 	if diags.HasErrors() {
 		return st, diags
 	}
-	w := &walker{ctx: ctx, ev: newEvaluator(opts.Config, true, provs), provs: provs, dg: dg, sem: make(chan struct{}, 1), fanout: make(chan struct{}, 4), hooks: NoHooks{}}
-	g := dg.g.Subgraph(func(k string) bool {
-		n := dg.nodes[k]
-		return n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider
-	})
-	errs := g.Walk(ctx, 4, func(ctx context.Context, key string) error {
-		_, d := w.visitCommon(dg.nodes[key], opts.Variables)
-		w.addDiags(d)
-		if d.HasErrors() {
-			return errNodeFailed
-		}
-		return nil
-	})
-	diags = append(diags, w.diags...)
-	diags = append(diags, walkErrors(dg, errs)...)
-	if diags.HasErrors() {
-		return st, diags
-	}
+	dg := w.dg
 	pa := dg.resourceProviders[resourceKey(c, rc.Key())]
 	prov, d := w.provider(pa)
 	diags = append(diags, d...)
@@ -85,6 +68,32 @@ func Import(ctx context.Context, opts ImportOptions) (*state.State, hcl.Diagnost
 	}
 	st.SetCurrent(opts.Addr, obj, pa.String())
 	return st, diags
+}
+
+// providerWalker evaluates what provider configurations need (variables,
+// locals, module calls) without planning any resource, for the commands
+// that talk to providers outside a plan.
+func providerWalker(ctx context.Context, cfg *configs.Config, vars map[string]cty.Value, provs *providers) (*walker, hcl.Diagnostics) {
+	dg, diags := buildGraph(ctx, cfg, provs)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	w := &walker{ctx: ctx, ev: newEvaluator(cfg, true, provs), provs: provs, dg: dg, sem: make(chan struct{}, 1), fanout: make(chan struct{}, 4), hooks: NoHooks{}}
+	g := dg.g.Subgraph(func(k string) bool {
+		n := dg.nodes[k]
+		return n.kind == kVar || n.kind == kLocal || n.kind == kModule || n.kind == kProvider
+	})
+	errs := g.Walk(ctx, 4, func(ctx context.Context, key string) error {
+		_, d := w.visitCommon(dg.nodes[key], vars)
+		w.addDiags(d)
+		if d.HasErrors() {
+			return errNodeFailed
+		}
+		return nil
+	})
+	diags = append(diags, w.diags...)
+	diags = append(diags, walkErrors(dg, errs)...)
+	return w, diags
 }
 
 // importObject asks the provider for the object with the given ID and reads

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -44,8 +45,18 @@ func (p markingProvider) FindOwnedResource(_ context.Context, req plugins.FindOw
 	return plugins.FindOwnedResourceResponse{Found: ok, State: v}
 }
 
-func (p markingProvider) ListOwnedResources(context.Context, plugins.ListOwnedResourcesRequest) plugins.ListOwnedResourcesResponse {
-	return plugins.ListOwnedResourcesResponse{}
+func (p markingProvider) ListOwnedResources(_ context.Context, req plugins.ListOwnedResourcesRequest) plugins.ListOwnedResourcesResponse {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var resp plugins.ListOwnedResourcesResponse
+	for k, v := range p.owners {
+		lineage, addr, _ := strings.Cut(k, " ")
+		if lineage == req.Lineage {
+			resp.Objects = append(resp.Objects, plugins.OwnedObject{TypeName: "null_resource", ID: v.GetAttr("id").AsString(),
+				Address: "#" + plugins.OwnerAddressHash(addr)})
+		}
+	}
+	return resp
 }
 
 type creatingSink struct {
@@ -127,4 +138,46 @@ func mustInstance(t *testing.T, s string) addrs.AbsResourceInstance {
 	a, d := addrs.ParseAbsResourceInstanceStr(s)
 	require.False(t, d.HasErrors())
 	return a
+}
+
+func TestOrphans(t *testing.T) {
+	cfg := loadTestConfig(t, map[string]string{"main.tf": `
+resource "null_resource" "a" {}
+resource "null_resource" "b" {}
+`})
+	mp := markingProvider{Provider: nullprov.New(), mu: &sync.Mutex{}, owners: map[string]cty.Value{},
+		finds: &[]plugins.FindOwnedResourceRequest{}, seen: &[]*plugins.Owner{}}
+	provs := ProviderFactories{"registry.opentofu.org/hashicorp/null": func() (plugins.Provider, error) { return mp, nil }}
+	prior := state.New()
+	p, diags := Plan(context.Background(), PlanOptions{Config: cfg, PriorState: prior, Providers: provs})
+	requireNoErrors(t, diags)
+	applied, diags := Apply(context.Background(), p, ApplyOptions{Config: cfg, Providers: provs})
+	requireNoErrors(t, diags)
+
+	orphans, _, diags := Orphans(context.Background(), OrphansOptions{Config: cfg, State: applied, Providers: provs})
+	requireNoErrors(t, diags)
+	assert.Empty(t, orphans, "everything marked is in state")
+
+	// b's object is in the cloud but state lost it.
+	lost := applied.DeepCopy()
+	bID := lost.Instance(mustInstance(t, "null_resource.b")).Current
+	lost.SetCurrent(mustInstance(t, "null_resource.b"), nil, "")
+	orphans, _, diags = Orphans(context.Background(), OrphansOptions{Config: cfg, State: lost, Providers: provs})
+	requireNoErrors(t, diags)
+	require.Len(t, orphans, 1)
+	assert.Equal(t, "null_resource.b", orphans[0].Address, "the hash resolved to the configured address")
+	assert.True(t, orphans[0].Resolved)
+	assert.Contains(t, OrphanSummary(orphans[0]), "null_resource.b")
+
+	orphans, adopted, diags := Orphans(context.Background(), OrphansOptions{Config: cfg, State: lost, Providers: provs, Adopt: true})
+	requireNoErrors(t, diags)
+	require.Len(t, orphans, 1)
+	assert.Equal(t, "adopted", orphans[0].Outcome)
+	require.NotNil(t, adopted.Instance(mustInstance(t, "null_resource.b")))
+	assert.JSONEq(t, string(bID.AttrsJSON), string(adopted.Instance(mustInstance(t, "null_resource.b")).Current.AttrsJSON))
+
+	orphans, _, diags = Orphans(context.Background(), OrphansOptions{Config: cfg, State: lost, Providers: provs, Delete: true})
+	requireNoErrors(t, diags)
+	require.Len(t, orphans, 1)
+	assert.Equal(t, "deleted", orphans[0].Outcome)
 }

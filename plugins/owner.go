@@ -2,6 +2,8 @@ package plugins
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -66,4 +68,13 @@ type OwnedObject struct {
 type ListOwnedResourcesResponse struct {
 	Objects     []OwnedObject
 	Diagnostics Diagnostics
+}
+
+// OwnerAddressHash is the short form of a resource address that marks keep
+// where the address itself does not fit: the first 16 hex digits of its
+// SHA-256. OwnedObject.Address is "#" followed by it when the object's
+// mark holds no more.
+func OwnerAddressHash(addr string) string {
+	sum := sha256.Sum256([]byte(addr))
+	return hex.EncodeToString(sum[:8])
 }

@@ -12,7 +12,7 @@ import (
 
 func cmdState(m *meta, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprintf(m.stderr, "Usage: nuvola state <subcommand> [options] [args]\n\nSubcommands:\n    list    List resources in the state\n    mv      Move an item in the state\n    rm      Remove instances from the state\n    show    Show a resource in the state\n")
+		fmt.Fprintf(m.stderr, "Usage: nuvola state <subcommand> [options] [args]\n\nSubcommands:\n    list    List resources in the state\n    mv      Move an item in the state\n    orphans List (or adopt or delete) objects that carry this state's mark but are not in it\n    rm      Remove instances from the state\n    show    Show a resource in the state\n")
 		return exitError
 	}
 	switch args[0] {
@@ -24,8 +24,10 @@ func cmdState(m *meta, args []string) int {
 		return stateRm(m, args[1:])
 	case "mv":
 		return stateMv(m, args[1:])
+	case "orphans":
+		return stateOrphans(m, args[1:])
 	}
-	m.errorf("Unknown state subcommand", "nuvola state has no subcommand %q; use list, show, mv or rm.", args[0])
+	m.errorf("Unknown state subcommand", "nuvola state has no subcommand %q; use list, show, mv, rm or orphans.", args[0])
 	return exitError
 }
 

@@ -2,8 +2,6 @@ package osfw
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -51,10 +49,7 @@ func ownerMark(o *plugins.Owner) string {
 	return o.Lineage + ":" + addressHash(o.Address)
 }
 
-func addressHash(addr string) string {
-	sum := sha256.Sum256([]byte(addr))
-	return hex.EncodeToString(sum[:8])
-}
+func addressHash(addr string) string { return plugins.OwnerAddressHash(addr) }
 
 var descMark = regexp.MustCompile(`\s?\[nuvola-owner:([0-9A-Za-z._-]+:[0-9a-f]{16})\]$`)
 
