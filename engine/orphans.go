@@ -68,7 +68,7 @@ func Orphans(ctx context.Context, opts OrphansOptions) ([]Orphan, *state.State, 
 		pas[pa.String()] = pa
 	}
 	held := map[string]map[string]bool{} // type -> id
-	candidates := map[string]string{}     // address hash -> address
+	candidates := map[string]string{}    // address hash -> address
 	st.AllInstances(func(addr addrs.AbsResourceInstance, r *state.Resource, inst *state.Instance) {
 		candidates[plugins.OwnerAddressHash(addr.String())] = addr.String()
 		for _, obj := range append([]*state.Object{inst.Current}, deposedObjects(inst)...) {
