@@ -108,6 +108,11 @@ func ConfigureWith(ctx context.Context, cfg *Data, getenv func(string) string) (
 		if err != nil {
 			return nil, AttrError("cloud", "cloud %q: %s", cloud, err)
 		}
+		// An argument written in the provider block wins over the
+		// clouds.yaml entry, as in terraform-provider-openstack.
+		if u := cfg.String("auth_url"); u != "" {
+			ao.IdentityEndpoint = u
+		}
 	} else {
 		ao = gophercloud.AuthOptions{
 			IdentityEndpoint:            arg("auth_url", "OS_AUTH_URL"),
