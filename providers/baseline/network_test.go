@@ -237,7 +237,9 @@ func TestExternalNetwork(t *testing.T) {
 		network("openstack_networking_network_v2.lan", cty.False, "", "lan"),
 		network("data.openstack_networking_network_v2.internal", cty.False, "int-id", "internal"),
 	}
-	with := func(rs ...plugins.PolicyResource) []plugins.PolicyResource { return append(append([]plugins.PolicyResource{}, nets...), rs...) }
+	with := func(rs ...plugins.PolicyResource) []plugins.PolicyResource {
+		return append(append([]plugins.PolicyResource{}, nets...), rs...)
+	}
 	sensitive := []string{plugins.ProfileCritico, plugins.ProfileStrategico}
 	testRule(t, "NV-NET-003", map[string]ruleCase{
 		"port on an external network by id": {
@@ -291,7 +293,7 @@ func TestExternalNetwork(t *testing.T) {
 		"instance through a port": {resources: with(
 			instance("vm", null, map[string]cty.Value{"port": unknown}),
 		)},
-		"no external network": {resources: []plugins.PolicyResource{port("p", cty.StringVal("ext-id"), null)}},
+		"no external network":        {resources: []plugins.PolicyResource{port("p", cty.StringVal("ext-id"), null)}},
 		"port unknown, no reference": {resources: with(port("p", unknown, null))},
 	})
 }
