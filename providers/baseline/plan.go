@@ -63,15 +63,6 @@ func (r *resource) arg(name string) cty.Value {
 	return arg(r.after, r.config, name)
 }
 
-// configured reports whether the configuration may set the argument: it
-// does, or the host did not say.
-func (r *resource) configured(name string) bool {
-	if r.config == cty.NilVal || !r.config.IsKnown() || r.config.IsNull() {
-		return true
-	}
-	return !isNull(attr(r.config, name))
-}
-
 // dependsOnAny reports whether the resource's configuration refers to one of
 // addrs.
 func (r *resource) dependsOnAny(addrs map[string]bool) bool {

@@ -1,7 +1,6 @@
 package baseline
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -204,16 +203,6 @@ func (t *tagSet) get(key string) (tagValue, tagState) {
 		return tagValue{}, tagUnknown
 	}
 	return best, tagFound
-}
-
-// keys lists the tag keys found, sorted.
-func (t *tagSet) keys() []string {
-	out := make([]string, 0, len(t.values))
-	for k := range t.values {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // single is a nested block of nesting single: the object, or the first
