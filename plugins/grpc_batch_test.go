@@ -151,8 +151,8 @@ func (p *countingPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error 
 	return nil
 }
 
-func (p *countingPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return NewGRPCClientFromConn(c), nil
+func (p *countingPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return NewGRPCClientFromConn(ctx, c), nil
 }
 
 // connectCounting serves prov through a countingServer.

@@ -19,8 +19,20 @@ import (
 // close it.
 //
 // Values are encoded against the plugin's schema, which the client asks for
-// once, on the first call that needs it, and then keeps.
-func NewGRPCClientFromConn(conn grpc.ClientConnInterface) Provider {
+// at once, with ctx, and then keeps; the schema's answer also says what the
+// served provider does beyond Provider, so the client returned implements
+// PolicyChecker exactly when the plugin's provider does. When the schema
+// cannot be had (the error comes back on the first call that needs it),
+// the client is a plain Provider.
+func NewGRPCClientFromConn(ctx context.Context, conn grpc.ClientConnInterface) Provider {
+	c := newGRPCClient(conn)
+	_, _ = c.loadSchema(ctx)
+	return c.withCapabilities()
+}
+
+// newGRPCClient returns a client that asks for the schema on the first call
+// that needs it.
+func newGRPCClient(conn grpc.ClientConnInterface) *grpcClient {
 	rpc := proto.NewProviderClient(conn)
 	return &grpcClient{rpc: rpc, batch: &batcher{rpc: rpc}}
 }

@@ -36,8 +36,12 @@ type grpcServer struct {
 	cancel context.CancelFunc
 }
 
-// serverCapabilities are the additions to the protocol this side serves.
-var serverCapabilities = &proto.Capabilities{Batch: true, ProposedIsPrior: true, ValidateInPlan: true}
+// capabilitiesOf are the additions to the protocol this side serves for p:
+// all of them, and the policy RPCs when p checks plans.
+func capabilitiesOf(p Provider) *proto.Capabilities {
+	_, policy := p.(PolicyChecker)
+	return &proto.Capabilities{Batch: true, ProposedIsPrior: true, ValidateInPlan: true, PolicyChecker: policy}
+}
 
 type serverSchema struct {
 	resp    *proto.GetSchema_Response
@@ -100,7 +104,7 @@ func (s *grpcServer) loadSchemas(ctx context.Context) (*proto.GetSchema_Response
 		return sc.resp, sc.schemas, nil
 	}
 	resp := getSchemaResponseToProto(s.provider.GetSchema(ctx, GetSchemaRequest{}))
-	resp.Capabilities = serverCapabilities
+	resp.Capabilities = capabilitiesOf(s.provider)
 	decoded := getSchemaResponseFromProto(resp)
 	if decoded.Diagnostics.HasErrors() {
 		return resp, nil, decoded.Diagnostics

@@ -378,7 +378,8 @@ func TestGRPCGetSchema(t *testing.T) {
 // must fetch the schema itself to encode the request.
 func TestGRPCSchemaFetchedLazily(t *testing.T) {
 	prov := newTestProvider()
-	client, _ := connect(t, prov)
+	_, conn := connect(t, prov)
+	client := newGRPCClient(conn.Conn)
 
 	cfg := testServer("web")
 	resp := client.PlanResourceChange(context.Background(), PlanResourceChangeRequest{
@@ -707,7 +708,9 @@ func TestGRPCHostCancels(t *testing.T) {
 // with an error diagnostic naming its RPC, and none may panic.
 func TestGRPCTransportErrors(t *testing.T) {
 	ctx := context.Background()
-	client, conn := connect(t, newTestProvider())
+	_, conn := connect(t, newTestProvider())
+	// A client that has not asked for the schema yet.
+	client := newGRPCClient(conn.Conn)
 	require.NoError(t, conn.Conn.Close())
 
 	cfg := testServer("web")

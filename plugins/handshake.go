@@ -96,8 +96,9 @@ func (p *GRPCProviderPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) er
 	return nil
 }
 
-// GRPCClient returns a Provider whose methods call the plugin. Its Close
-// does not end the plugin: whoever started the plugin process owns it.
-func (p *GRPCProviderPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return NewGRPCClientFromConn(c), nil
+// GRPCClient returns a Provider whose methods call the plugin (see
+// NewGRPCClientFromConn). Its Close does not end the plugin: whoever
+// started the plugin process owns it.
+func (p *GRPCProviderPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return NewGRPCClientFromConn(ctx, c), nil
 }

@@ -154,14 +154,13 @@ func Launch(ctx context.Context, cfg LaunchConfig) (Provider, error) {
 	if err != nil {
 		return fail(err)
 	}
-	raw, err := rpc.Dispense(ProviderPluginName)
-	if err != nil {
-		return fail(err)
-	}
-	inner, ok := raw.(*grpcClient)
+	// Not Dispense: its client would ask for the schema outside the
+	// watchdog below.
+	conn, ok := rpc.(*plugin.GRPCClient)
 	if !ok {
-		return fail(fmt.Errorf("dispensed %T, not a provider client", raw))
+		return fail(fmt.Errorf("the plugin speaks %T, not gRPC", rpc))
 	}
+	inner := newGRPCClient(conn.Conn)
 	p := &launchedProvider{
 		name:        name,
 		client:      client,
@@ -179,6 +178,14 @@ func Launch(ctx context.Context, cfg LaunchConfig) (Provider, error) {
 	inner.close = func() error {
 		p.kill()
 		return nil
+	}
+	// The schema says whether the provider checks plans, which decides
+	// the type handed out. It is asked for under the same watchdog as
+	// every call; if it cannot be had, the first call that needs it
+	// reports why (a crash is remembered), so the start does not fail.
+	p.guard(ctx, "GetSchema", "", func(ctx context.Context) { _, _ = inner.loadSchema(ctx) })
+	if inner.capabilities().GetPolicyChecker() {
+		return &launchedPolicyProvider{p}, nil
 	}
 	return p, nil
 }

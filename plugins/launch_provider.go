@@ -141,3 +141,22 @@ func (p *launchedProvider) Close() error {
 	})
 	return err
 }
+
+// launchedPolicyProvider is a launched provider that checks plans.
+type launchedPolicyProvider struct {
+	*launchedProvider
+}
+
+var _ PolicyChecker = (*launchedPolicyProvider)(nil)
+
+func (p *launchedPolicyProvider) GetPolicyRules(ctx context.Context) GetPolicyRulesResponse {
+	return guarded(p.launchedProvider, ctx, "GetPolicyRules", "",
+		func(ctx context.Context) GetPolicyRulesResponse { return p.inner.getPolicyRules(ctx) },
+		func(r *GetPolicyRulesResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedPolicyProvider) CheckPlan(ctx context.Context, req CheckPlanRequest) CheckPlanResponse {
+	return guarded(p.launchedProvider, ctx, "CheckPlan", "",
+		func(ctx context.Context) CheckPlanResponse { return p.inner.checkPlan(ctx, req) },
+		func(r *CheckPlanResponse) *Diagnostics { return &r.Diagnostics })
+}

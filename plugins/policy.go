@@ -110,6 +110,29 @@ type PolicyResource struct {
 	// ProviderConfig is the configuration of the instance's provider, with
 	// sensitive values nulled.
 	ProviderConfig cty.Value
+	// Config is the instance's configuration as the plan evaluated it:
+	// every argument of the resource's schema, null where the
+	// configuration leaves it unset, unknown where it refers to a value
+	// not known until apply; null for a deletion. Unlike After it tells
+	// an argument left unset, which a provider plans as unknown when it
+	// is computed (a volume's volume_type, a rule's remote_ip_prefix),
+	// from one set to a value not yet known. cty.NilVal when the host
+	// does not send it; checks then take every unknown in After as
+	// unknown.
+	Config cty.Value
+	// Dependencies are the resources and data sources that the expressions
+	// of the instance's configuration refer to (depends_on, which orders
+	// rather than links, left out), sorted, as absolute resource
+	// addresses without the resource's instance key, module instance keys
+	// kept: `module.comune["prato"].openstack_blockstorage_volume_v3.data`
+	// for a reference to openstack_blockstorage_volume_v3.data.id or
+	// .data[0].id inside that module instance. References through locals,
+	// variables and module outputs are followed to the resources they
+	// reach; references through other resources are not (not transitive).
+	// At plan time the ID of an object still to be created is unknown, so
+	// an attribute that refers to it (a backup's volume_id) is linked to
+	// the object only by such a reference.
+	Dependencies []string
 }
 
 // PolicyFinding is one rule violation.

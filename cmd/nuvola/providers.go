@@ -14,6 +14,7 @@ import (
 	"github.com/nuvola-pa/nuvola/engine"
 	"github.com/nuvola-pa/nuvola/hcl/configs"
 	"github.com/nuvola-pa/nuvola/plugins"
+	"github.com/nuvola-pa/nuvola/providers/baseline"
 	nullprov "github.com/nuvola-pa/nuvola/providers/null"
 	"github.com/nuvola-pa/nuvola/providers/openstack"
 )
@@ -24,6 +25,7 @@ import (
 var builtinProviders = func() map[string]builtinProvider {
 	m := map[string]builtinProvider{
 		"registry.opentofu.org/hashicorp/null": {"null", func() plugins.Provider { return nullprov.New() }},
+		baseline.Source:                        {"baseline", baseline.New},
 	}
 	// A configuration that names terraform-provider-openstack, or no
 	// source at all, gets the built-in openstack provider.

@@ -47,6 +47,11 @@ func TestValueDynamic(t *testing.T) {
 }
 
 func TestPaths(t *testing.T) {
+	setElem := cty.GetAttrPath("rule").Index(cty.ObjectVal(map[string]cty.Value{
+		"port":  cty.NumberIntVal(22),
+		"cidrs": cty.ListVal([]cty.Value{cty.StringVal("0.0.0.0/0")}),
+		"note":  cty.NullVal(cty.String),
+	})).GetAttr("cidrs")
 	tests := map[string]struct {
 		in, want cty.Path
 	}{
@@ -54,10 +59,15 @@ func TestPaths(t *testing.T) {
 		"attribute":    {cty.GetAttrPath("a"), cty.GetAttrPath("a")},
 		"list index":   {cty.GetAttrPath("rule").IndexInt(3).GetAttr("port"), cty.GetAttrPath("rule").IndexInt(3).GetAttr("port")},
 		"map key":      {cty.GetAttrPath("env").IndexString("prod"), cty.GetAttrPath("env").IndexString("prod")},
-		"set element":  {cty.GetAttrPath("volume").Index(cty.ObjectVal(map[string]cty.Value{"size": cty.NumberIntVal(1)})).GetAttr("size"), cty.GetAttrPath("volume")},
-		"fraction":     {cty.GetAttrPath("a").Index(cty.NumberFloatVal(1.5)), cty.GetAttrPath("a")},
+		"set element":  {setElem, setElem},
+		"marked key":   {cty.GetAttrPath("volume").Index(cty.ObjectVal(map[string]cty.Value{"size": cty.NumberIntVal(1).Mark("sensitive")})), cty.GetAttrPath("volume").Index(cty.ObjectVal(map[string]cty.Value{"size": cty.NumberIntVal(1)}))},
+		"string set":   {cty.GetAttrPath("tags").Index(cty.StringVal("ente=c_a662")), cty.GetAttrPath("tags").IndexString("ente=c_a662")},
+		"fraction":     {cty.GetAttrPath("a").Index(cty.NumberFloatVal(1.5)), cty.GetAttrPath("a").Index(cty.NumberFloatVal(1.5))},
 		"unknown key":  {cty.GetAttrPath("a").Index(cty.UnknownVal(cty.String)).GetAttr("b"), cty.GetAttrPath("a")},
-		"only set key": {cty.IndexPath(cty.True), nil},
+		"partly known": {cty.GetAttrPath("rule").Index(cty.ObjectVal(map[string]cty.Value{"port": cty.UnknownVal(cty.Number)})).GetAttr("port"), cty.GetAttrPath("rule")},
+		"null key":     {cty.GetAttrPath("a").Index(cty.NullVal(cty.String)), cty.GetAttrPath("a")},
+		"nil key":      {cty.GetAttrPath("a").Index(cty.NilVal), cty.GetAttrPath("a")},
+		"only set key": {cty.IndexPath(cty.True), cty.IndexPath(cty.True)},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -79,6 +89,25 @@ func TestPathFromProtoStepWithoutSelector(t *testing.T) {
 	}}
 	assert.True(t, cty.GetAttrPath("a").Equals(PathFromProto(p)))
 	assert.Nil(t, PathFromProto(&proto.AttributePath{Steps: []*proto.AttributePath_Step{nil}}))
+}
+
+func TestPathFromProtoBadElementKey(t *testing.T) {
+	// A key that does not decode, or decodes to a null or unknown value,
+	// ends the path there.
+	unknown, _, err := Encode(cty.UnknownVal(cty.String), Dynamic)
+	require.NoError(t, err)
+	null, _, err := Encode(cty.NullVal(cty.String), Dynamic)
+	require.NoError(t, err)
+	for name, key := range map[string][]byte{"garbage": {0xc1, 0x00}, "unknown": unknown, "null": null, "empty": nil} {
+		t.Run(name, func(t *testing.T) {
+			p := &proto.AttributePath{Steps: []*proto.AttributePath_Step{
+				{Selector: &proto.AttributePath_Step_AttributeName{AttributeName: "rule"}},
+				{Selector: &proto.AttributePath_Step_ElementKeyValue{ElementKeyValue: &proto.DynamicValue{Msgpack: key}}},
+				{Selector: &proto.AttributePath_Step_AttributeName{AttributeName: "port"}},
+			}}
+			assert.True(t, cty.GetAttrPath("rule").Equals(PathFromProto(p)))
+		})
+	}
 }
 
 func TestTypes(t *testing.T) {

@@ -9,9 +9,10 @@ import (
 )
 
 // PathToProto encodes an attribute path. Index steps keyed by a string or by
-// a whole number that fits in int64 are kept; the path ends before any other
-// step (a set element, an unknown key), so the host still points at the
-// enclosing attribute. An empty path is nil.
+// a whole number that fits in int64 travel as such, any other known key (a
+// set element, keyed by its value as cty does) with its type; the path ends
+// before a key that is null or not wholly known, so the host still points at
+// the enclosing attribute. An empty path is nil.
 func PathToProto(p cty.Path) *proto.AttributePath {
 	if len(p) == 0 {
 		return nil
@@ -35,23 +36,26 @@ func stepToProto(step cty.PathStep) *proto.AttributePath_Step {
 	case cty.GetAttrStep:
 		return &proto.AttributePath_Step{Selector: &proto.AttributePath_Step_AttributeName{AttributeName: s.Name}}
 	case cty.IndexStep:
-		k := s.Key
-		if k.IsMarked() {
-			k, _ = k.Unmark()
+		if s.Key == cty.NilVal {
+			return nil
 		}
-		if !k.IsKnown() || k.IsNull() {
+		k, _ := s.Key.UnmarkDeep()
+		if k.IsNull() || !k.IsWhollyKnown() {
 			return nil
 		}
 		switch k.Type() {
 		case cty.String:
 			return &proto.AttributePath_Step{Selector: &proto.AttributePath_Step_ElementKeyString{ElementKeyString: k.AsString()}}
 		case cty.Number:
-			i, acc := k.AsBigFloat().Int64()
-			if acc != big.Exact {
-				return nil
+			if i, acc := k.AsBigFloat().Int64(); acc == big.Exact {
+				return &proto.AttributePath_Step{Selector: &proto.AttributePath_Step_ElementKeyInt{ElementKeyInt: i}}
 			}
-			return &proto.AttributePath_Step{Selector: &proto.AttributePath_Step_ElementKeyInt{ElementKeyInt: i}}
 		}
+		b, _, err := Encode(k, Dynamic)
+		if err != nil {
+			return nil
+		}
+		return &proto.AttributePath_Step{Selector: &proto.AttributePath_Step_ElementKeyValue{ElementKeyValue: &proto.DynamicValue{Msgpack: b}}}
 	}
 	return nil
 }
@@ -72,6 +76,12 @@ func PathFromProto(p *proto.AttributePath) cty.Path {
 			ret = append(ret, cty.IndexStep{Key: cty.StringVal(sel.ElementKeyString)})
 		case *proto.AttributePath_Step_ElementKeyInt:
 			ret = append(ret, cty.IndexStep{Key: cty.NumberIntVal(sel.ElementKeyInt)})
+		case *proto.AttributePath_Step_ElementKeyValue:
+			k, err := Dynamic.Decode(sel.ElementKeyValue.GetMsgpack())
+			if err != nil || k.IsNull() || !k.IsWhollyKnown() {
+				return nilIfEmpty(ret)
+			}
+			ret = append(ret, cty.IndexStep{Key: k})
 		default:
 			return nilIfEmpty(ret)
 		}

@@ -222,8 +222,8 @@ func (x *DynamicValue) GetMsgpack() []byte {
 }
 
 // AttributePath locates an attribute inside an object value. A step that
-// cannot be expressed (such as an element of a set) ends the path early, so
-// the path names the nearest enclosing attribute instead.
+// cannot be expressed (a key that is not known until apply) ends the path
+// early, so the path names the nearest enclosing attribute instead.
 type AttributePath struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Steps         []*AttributePath_Step  `protobuf:"bytes,1,rep,name=steps,proto3" json:"steps,omitempty"`
@@ -698,8 +698,12 @@ type Capabilities struct {
 	// validate_in_plan: the plugin reads
 	// PlanResourceChange.Request.validate_config.
 	ValidateInPlan bool `protobuf:"varint,3,opt,name=validate_in_plan,json=validateInPlan,proto3" json:"validate_in_plan,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// policy_checker: the provider checks plans against policy rules and
+	// answers GetPolicyRules and CheckPlan. Unlike the flags above, it says
+	// what the served provider does, not only what the plugin understands.
+	PolicyChecker bool `protobuf:"varint,4,opt,name=policy_checker,json=policyChecker,proto3" json:"policy_checker,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -749,6 +753,13 @@ func (x *Capabilities) GetProposedIsPrior() bool {
 func (x *Capabilities) GetValidateInPlan() bool {
 	if x != nil {
 		return x.ValidateInPlan
+	}
+	return false
+}
+
+func (x *Capabilities) GetPolicyChecker() bool {
+	if x != nil {
+		return x.PolicyChecker
 	}
 	return false
 }
@@ -1221,6 +1232,388 @@ func (*Batch) Descriptor() ([]byte, []int) {
 	return file_provider_proto_rawDescGZIP(), []int{22}
 }
 
+// PolicyRule describes one rule of a policy provider.
+type PolicyRule struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Pack      string                 `protobuf:"bytes,2,opt,name=pack,proto3" json:"pack,omitempty"`
+	Title     string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Rationale string                 `protobuf:"bytes,4,opt,name=rationale,proto3" json:"rationale,omitempty"`
+	Control   string                 `protobuf:"bytes,5,opt,name=control,proto3" json:"control,omitempty"`
+	// severity is the rule's severity by profile ("ordinario", ...):
+	// "error", "warning" or "off".
+	Severity      map[string]string `protobuf:"bytes,6,rep,name=severity,proto3" json:"severity,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PolicyRule) Reset() {
+	*x = PolicyRule{}
+	mi := &file_provider_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PolicyRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PolicyRule) ProtoMessage() {}
+
+func (x *PolicyRule) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PolicyRule.ProtoReflect.Descriptor instead.
+func (*PolicyRule) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *PolicyRule) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *PolicyRule) GetPack() string {
+	if x != nil {
+		return x.Pack
+	}
+	return ""
+}
+
+func (x *PolicyRule) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *PolicyRule) GetRationale() string {
+	if x != nil {
+		return x.Rationale
+	}
+	return ""
+}
+
+func (x *PolicyRule) GetControl() string {
+	if x != nil {
+		return x.Control
+	}
+	return ""
+}
+
+func (x *PolicyRule) GetSeverity() map[string]string {
+	if x != nil {
+		return x.Severity
+	}
+	return nil
+}
+
+type GetPolicyRules struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPolicyRules) Reset() {
+	*x = GetPolicyRules{}
+	mi := &file_provider_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPolicyRules) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPolicyRules) ProtoMessage() {}
+
+func (x *GetPolicyRules) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPolicyRules.ProtoReflect.Descriptor instead.
+func (*GetPolicyRules) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{24}
+}
+
+// PolicyResource is one resource instance as the plan leaves it. No schema
+// applies to a policy provider, so every value travels with its type
+// (encoded against cty.DynamicPseudoType); unknown values survive.
+type PolicyResource struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Address         string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Mode            string                 `protobuf:"bytes,2,opt,name=mode,proto3" json:"mode,omitempty"`
+	Type            string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	ProviderName    string                 `protobuf:"bytes,4,opt,name=provider_name,json=providerName,proto3" json:"provider_name,omitempty"`
+	Action          string                 `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	Before          *DynamicValue          `protobuf:"bytes,6,opt,name=before,proto3" json:"before,omitempty"`
+	After           *DynamicValue          `protobuf:"bytes,7,opt,name=after,proto3" json:"after,omitempty"`
+	AfterSensitive  []*AttributePath       `protobuf:"bytes,8,rep,name=after_sensitive,json=afterSensitive,proto3" json:"after_sensitive,omitempty"`
+	ConfigSensitive []*AttributePath       `protobuf:"bytes,9,rep,name=config_sensitive,json=configSensitive,proto3" json:"config_sensitive,omitempty"`
+	// provider_config is an index into CheckPlan.Request.provider_configs,
+	// plus one; 0 means no value. Many resources share one provider
+	// configuration, which then crosses once.
+	ProviderConfig uint32        `protobuf:"varint,10,opt,name=provider_config,json=providerConfig,proto3" json:"provider_config,omitempty"`
+	Dependencies   []string      `protobuf:"bytes,11,rep,name=dependencies,proto3" json:"dependencies,omitempty"`
+	Config         *DynamicValue `protobuf:"bytes,12,opt,name=config,proto3" json:"config,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PolicyResource) Reset() {
+	*x = PolicyResource{}
+	mi := &file_provider_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PolicyResource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PolicyResource) ProtoMessage() {}
+
+func (x *PolicyResource) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PolicyResource.ProtoReflect.Descriptor instead.
+func (*PolicyResource) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *PolicyResource) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *PolicyResource) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *PolicyResource) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *PolicyResource) GetProviderName() string {
+	if x != nil {
+		return x.ProviderName
+	}
+	return ""
+}
+
+func (x *PolicyResource) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *PolicyResource) GetBefore() *DynamicValue {
+	if x != nil {
+		return x.Before
+	}
+	return nil
+}
+
+func (x *PolicyResource) GetAfter() *DynamicValue {
+	if x != nil {
+		return x.After
+	}
+	return nil
+}
+
+func (x *PolicyResource) GetAfterSensitive() []*AttributePath {
+	if x != nil {
+		return x.AfterSensitive
+	}
+	return nil
+}
+
+func (x *PolicyResource) GetConfigSensitive() []*AttributePath {
+	if x != nil {
+		return x.ConfigSensitive
+	}
+	return nil
+}
+
+func (x *PolicyResource) GetProviderConfig() uint32 {
+	if x != nil {
+		return x.ProviderConfig
+	}
+	return 0
+}
+
+func (x *PolicyResource) GetDependencies() []string {
+	if x != nil {
+		return x.Dependencies
+	}
+	return nil
+}
+
+func (x *PolicyResource) GetConfig() *DynamicValue {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
+// PolicyFinding is one rule violation.
+type PolicyFinding struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RuleId        string                 `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	Severity      string                 `protobuf:"bytes,2,opt,name=severity,proto3" json:"severity,omitempty"`
+	Address       string                 `protobuf:"bytes,3,opt,name=address,proto3" json:"address,omitempty"`
+	Path          *AttributePath         `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
+	Message       string                 `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	Control       string                 `protobuf:"bytes,6,opt,name=control,proto3" json:"control,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PolicyFinding) Reset() {
+	*x = PolicyFinding{}
+	mi := &file_provider_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PolicyFinding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PolicyFinding) ProtoMessage() {}
+
+func (x *PolicyFinding) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PolicyFinding.ProtoReflect.Descriptor instead.
+func (*PolicyFinding) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *PolicyFinding) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *PolicyFinding) GetSeverity() string {
+	if x != nil {
+		return x.Severity
+	}
+	return ""
+}
+
+func (x *PolicyFinding) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *PolicyFinding) GetPath() *AttributePath {
+	if x != nil {
+		return x.Path
+	}
+	return nil
+}
+
+func (x *PolicyFinding) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *PolicyFinding) GetControl() string {
+	if x != nil {
+		return x.Control
+	}
+	return ""
+}
+
+type CheckPlan struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckPlan) Reset() {
+	*x = CheckPlan{}
+	mi := &file_provider_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckPlan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckPlan) ProtoMessage() {}
+
+func (x *CheckPlan) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckPlan.ProtoReflect.Descriptor instead.
+func (*CheckPlan) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{27}
+}
+
 type GetMetrics_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1229,7 +1622,7 @@ type GetMetrics_Request struct {
 
 func (x *GetMetrics_Request) Reset() {
 	*x = GetMetrics_Request{}
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1241,7 +1634,7 @@ func (x *GetMetrics_Request) String() string {
 func (*GetMetrics_Request) ProtoMessage() {}
 
 func (x *GetMetrics_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1266,7 +1659,7 @@ type GetMetrics_Response struct {
 
 func (x *GetMetrics_Response) Reset() {
 	*x = GetMetrics_Response{}
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1278,7 +1671,7 @@ func (x *GetMetrics_Response) String() string {
 func (*GetMetrics_Response) ProtoMessage() {}
 
 func (x *GetMetrics_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1308,6 +1701,7 @@ type AttributePath_Step struct {
 	//	*AttributePath_Step_AttributeName
 	//	*AttributePath_Step_ElementKeyString
 	//	*AttributePath_Step_ElementKeyInt
+	//	*AttributePath_Step_ElementKeyValue
 	Selector      isAttributePath_Step_Selector `protobuf_oneof:"selector"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1315,7 +1709,7 @@ type AttributePath_Step struct {
 
 func (x *AttributePath_Step) Reset() {
 	*x = AttributePath_Step{}
-	mi := &file_provider_proto_msgTypes[26]
+	mi := &file_provider_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1327,7 +1721,7 @@ func (x *AttributePath_Step) String() string {
 func (*AttributePath_Step) ProtoMessage() {}
 
 func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[26]
+	mi := &file_provider_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1377,6 +1771,15 @@ func (x *AttributePath_Step) GetElementKeyInt() int64 {
 	return 0
 }
 
+func (x *AttributePath_Step) GetElementKeyValue() *DynamicValue {
+	if x != nil {
+		if x, ok := x.Selector.(*AttributePath_Step_ElementKeyValue); ok {
+			return x.ElementKeyValue
+		}
+	}
+	return nil
+}
+
 type isAttributePath_Step_Selector interface {
 	isAttributePath_Step_Selector()
 }
@@ -1393,11 +1796,21 @@ type AttributePath_Step_ElementKeyInt struct {
 	ElementKeyInt int64 `protobuf:"varint,3,opt,name=element_key_int,json=elementKeyInt,proto3,oneof"`
 }
 
+type AttributePath_Step_ElementKeyValue struct {
+	// element_key_value is any other key, such as an element of a set
+	// (cty keys a set's element by its value), encoded with its type
+	// (against cty.DynamicPseudoType). A peer that does not know this
+	// selector ends the path before it.
+	ElementKeyValue *DynamicValue `protobuf:"bytes,4,opt,name=element_key_value,json=elementKeyValue,proto3,oneof"`
+}
+
 func (*AttributePath_Step_AttributeName) isAttributePath_Step_Selector() {}
 
 func (*AttributePath_Step_ElementKeyString) isAttributePath_Step_Selector() {}
 
 func (*AttributePath_Step_ElementKeyInt) isAttributePath_Step_Selector() {}
+
+func (*AttributePath_Step_ElementKeyValue) isAttributePath_Step_Selector() {}
 
 type GetSchema_Request struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1407,7 +1820,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1419,7 +1832,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1450,7 +1863,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1462,7 +1875,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1522,7 +1935,7 @@ type ValidateProviderConfig_Request struct {
 
 func (x *ValidateProviderConfig_Request) Reset() {
 	*x = ValidateProviderConfig_Request{}
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1534,7 +1947,7 @@ func (x *ValidateProviderConfig_Request) String() string {
 func (*ValidateProviderConfig_Request) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1566,7 +1979,7 @@ type ValidateProviderConfig_Response struct {
 
 func (x *ValidateProviderConfig_Response) Reset() {
 	*x = ValidateProviderConfig_Response{}
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1578,7 +1991,7 @@ func (x *ValidateProviderConfig_Response) String() string {
 func (*ValidateProviderConfig_Response) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1611,7 +2024,7 @@ type ValidateResourceConfig_Request struct {
 
 func (x *ValidateResourceConfig_Request) Reset() {
 	*x = ValidateResourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1623,7 +2036,7 @@ func (x *ValidateResourceConfig_Request) String() string {
 func (*ValidateResourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1662,7 +2075,7 @@ type ValidateResourceConfig_Response struct {
 
 func (x *ValidateResourceConfig_Response) Reset() {
 	*x = ValidateResourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[34]
+	mi := &file_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1674,7 +2087,7 @@ func (x *ValidateResourceConfig_Response) String() string {
 func (*ValidateResourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[34]
+	mi := &file_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1707,7 +2120,7 @@ type ValidateDataSourceConfig_Request struct {
 
 func (x *ValidateDataSourceConfig_Request) Reset() {
 	*x = ValidateDataSourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[35]
+	mi := &file_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1719,7 +2132,7 @@ func (x *ValidateDataSourceConfig_Request) String() string {
 func (*ValidateDataSourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[35]
+	mi := &file_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1758,7 +2171,7 @@ type ValidateDataSourceConfig_Response struct {
 
 func (x *ValidateDataSourceConfig_Response) Reset() {
 	*x = ValidateDataSourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +2183,7 @@ func (x *ValidateDataSourceConfig_Response) String() string {
 func (*ValidateDataSourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1803,7 +2216,7 @@ type ConfigureProvider_Request struct {
 
 func (x *ConfigureProvider_Request) Reset() {
 	*x = ConfigureProvider_Request{}
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +2228,7 @@ func (x *ConfigureProvider_Request) String() string {
 func (*ConfigureProvider_Request) ProtoMessage() {}
 
 func (x *ConfigureProvider_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1854,7 +2267,7 @@ type ConfigureProvider_Response struct {
 
 func (x *ConfigureProvider_Response) Reset() {
 	*x = ConfigureProvider_Response{}
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1866,7 +2279,7 @@ func (x *ConfigureProvider_Response) String() string {
 func (*ConfigureProvider_Response) ProtoMessage() {}
 
 func (x *ConfigureProvider_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1902,7 +2315,7 @@ type UpgradeResourceState_Request struct {
 
 func (x *UpgradeResourceState_Request) Reset() {
 	*x = UpgradeResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1914,7 +2327,7 @@ func (x *UpgradeResourceState_Request) String() string {
 func (*UpgradeResourceState_Request) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1961,7 +2374,7 @@ type UpgradeResourceState_Response struct {
 
 func (x *UpgradeResourceState_Response) Reset() {
 	*x = UpgradeResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1973,7 +2386,7 @@ func (x *UpgradeResourceState_Response) String() string {
 func (*UpgradeResourceState_Response) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2021,7 +2434,7 @@ type ReadResource_Request struct {
 
 func (x *ReadResource_Request) Reset() {
 	*x = ReadResource_Request{}
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2033,7 +2446,7 @@ func (x *ReadResource_Request) String() string {
 func (*ReadResource_Request) ProtoMessage() {}
 
 func (x *ReadResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2098,7 +2511,7 @@ type ReadResource_Response struct {
 
 func (x *ReadResource_Response) Reset() {
 	*x = ReadResource_Response{}
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2110,7 +2523,7 @@ func (x *ReadResource_Response) String() string {
 func (*ReadResource_Response) ProtoMessage() {}
 
 func (x *ReadResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2164,7 +2577,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2176,7 +2589,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2217,7 +2630,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2229,7 +2642,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2285,7 +2698,7 @@ type PlanResourceChange_Request struct {
 
 func (x *PlanResourceChange_Request) Reset() {
 	*x = PlanResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2297,7 +2710,7 @@ func (x *PlanResourceChange_Request) String() string {
 func (*PlanResourceChange_Request) ProtoMessage() {}
 
 func (x *PlanResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2387,7 +2800,7 @@ type PlanResourceChange_Response struct {
 
 func (x *PlanResourceChange_Response) Reset() {
 	*x = PlanResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2399,7 +2812,7 @@ func (x *PlanResourceChange_Response) String() string {
 func (*PlanResourceChange_Response) ProtoMessage() {}
 
 func (x *PlanResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2470,7 +2883,7 @@ type ApplyResourceChange_Request struct {
 
 func (x *ApplyResourceChange_Request) Reset() {
 	*x = ApplyResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2482,7 +2895,7 @@ func (x *ApplyResourceChange_Request) String() string {
 func (*ApplyResourceChange_Request) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2544,7 +2957,7 @@ type ApplyResourceChange_Response struct {
 
 func (x *ApplyResourceChange_Response) Reset() {
 	*x = ApplyResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2556,7 +2969,7 @@ func (x *ApplyResourceChange_Response) String() string {
 func (*ApplyResourceChange_Response) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2603,7 +3016,7 @@ type ImportResourceState_Request struct {
 
 func (x *ImportResourceState_Request) Reset() {
 	*x = ImportResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2615,7 +3028,7 @@ func (x *ImportResourceState_Request) String() string {
 func (*ImportResourceState_Request) ProtoMessage() {}
 
 func (x *ImportResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2658,7 +3071,7 @@ type ImportResourceState_ImportedResource struct {
 
 func (x *ImportResourceState_ImportedResource) Reset() {
 	*x = ImportResourceState_ImportedResource{}
-	mi := &file_provider_proto_msgTypes[50]
+	mi := &file_provider_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2670,7 +3083,7 @@ func (x *ImportResourceState_ImportedResource) String() string {
 func (*ImportResourceState_ImportedResource) ProtoMessage() {}
 
 func (x *ImportResourceState_ImportedResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[50]
+	mi := &file_provider_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2717,7 +3130,7 @@ type ImportResourceState_Response struct {
 
 func (x *ImportResourceState_Response) Reset() {
 	*x = ImportResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[51]
+	mi := &file_provider_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2729,7 +3142,7 @@ func (x *ImportResourceState_Response) String() string {
 func (*ImportResourceState_Response) ProtoMessage() {}
 
 func (x *ImportResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[51]
+	mi := &file_provider_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2769,7 +3182,7 @@ type ReadDataSource_Request struct {
 
 func (x *ReadDataSource_Request) Reset() {
 	*x = ReadDataSource_Request{}
-	mi := &file_provider_proto_msgTypes[52]
+	mi := &file_provider_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2781,7 +3194,7 @@ func (x *ReadDataSource_Request) String() string {
 func (*ReadDataSource_Request) ProtoMessage() {}
 
 func (x *ReadDataSource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[52]
+	mi := &file_provider_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2821,7 +3234,7 @@ type ReadDataSource_Response struct {
 
 func (x *ReadDataSource_Response) Reset() {
 	*x = ReadDataSource_Response{}
-	mi := &file_provider_proto_msgTypes[53]
+	mi := &file_provider_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2833,7 +3246,7 @@ func (x *ReadDataSource_Response) String() string {
 func (*ReadDataSource_Response) ProtoMessage() {}
 
 func (x *ReadDataSource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[53]
+	mi := &file_provider_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2871,7 +3284,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_provider_proto_msgTypes[54]
+	mi := &file_provider_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2883,7 +3296,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[54]
+	mi := &file_provider_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2909,7 +3322,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_provider_proto_msgTypes[55]
+	mi := &file_provider_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2921,7 +3334,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[55]
+	mi := &file_provider_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2967,7 +3380,7 @@ type Batch_Call struct {
 
 func (x *Batch_Call) Reset() {
 	*x = Batch_Call{}
-	mi := &file_provider_proto_msgTypes[56]
+	mi := &file_provider_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2979,7 +3392,7 @@ func (x *Batch_Call) String() string {
 func (*Batch_Call) ProtoMessage() {}
 
 func (x *Batch_Call) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[56]
+	mi := &file_provider_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3163,7 +3576,7 @@ type Batch_Result struct {
 
 func (x *Batch_Result) Reset() {
 	*x = Batch_Result{}
-	mi := &file_provider_proto_msgTypes[57]
+	mi := &file_provider_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3175,7 +3588,7 @@ func (x *Batch_Result) String() string {
 func (*Batch_Result) ProtoMessage() {}
 
 func (x *Batch_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[57]
+	mi := &file_provider_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3358,7 +3771,7 @@ type Batch_Request struct {
 
 func (x *Batch_Request) Reset() {
 	*x = Batch_Request{}
-	mi := &file_provider_proto_msgTypes[58]
+	mi := &file_provider_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3370,7 +3783,7 @@ func (x *Batch_Request) String() string {
 func (*Batch_Request) ProtoMessage() {}
 
 func (x *Batch_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[58]
+	mi := &file_provider_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3411,7 +3824,7 @@ type Batch_Response struct {
 
 func (x *Batch_Response) Reset() {
 	*x = Batch_Response{}
-	mi := &file_provider_proto_msgTypes[59]
+	mi := &file_provider_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3423,7 +3836,7 @@ func (x *Batch_Response) String() string {
 func (*Batch_Response) ProtoMessage() {}
 
 func (x *Batch_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[59]
+	mi := &file_provider_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3446,6 +3859,217 @@ func (x *Batch_Response) GetResults() []*Batch_Result {
 	return nil
 }
 
+type GetPolicyRules_Request struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPolicyRules_Request) Reset() {
+	*x = GetPolicyRules_Request{}
+	mi := &file_provider_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPolicyRules_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPolicyRules_Request) ProtoMessage() {}
+
+func (x *GetPolicyRules_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPolicyRules_Request.ProtoReflect.Descriptor instead.
+func (*GetPolicyRules_Request) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{24, 0}
+}
+
+type GetPolicyRules_Response struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rules         []*PolicyRule          `protobuf:"bytes,1,rep,name=rules,proto3" json:"rules,omitempty"`
+	Diagnostics   []*Diagnostic          `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPolicyRules_Response) Reset() {
+	*x = GetPolicyRules_Response{}
+	mi := &file_provider_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPolicyRules_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPolicyRules_Response) ProtoMessage() {}
+
+func (x *GetPolicyRules_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPolicyRules_Response.ProtoReflect.Descriptor instead.
+func (*GetPolicyRules_Response) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{24, 1}
+}
+
+func (x *GetPolicyRules_Response) GetRules() []*PolicyRule {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+func (x *GetPolicyRules_Response) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
+type CheckPlan_Request struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Baseline string                 `protobuf:"bytes,1,opt,name=baseline,proto3" json:"baseline,omitempty"`
+	// settings is the baseline block's arguments as an object.
+	Settings  *DynamicValue     `protobuf:"bytes,2,opt,name=settings,proto3" json:"settings,omitempty"`
+	Resources []*PolicyResource `protobuf:"bytes,3,rep,name=resources,proto3" json:"resources,omitempty"`
+	// provider_configs are the distinct provider configurations the
+	// resources refer to.
+	ProviderConfigs []*DynamicValue `protobuf:"bytes,4,rep,name=provider_configs,json=providerConfigs,proto3" json:"provider_configs,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *CheckPlan_Request) Reset() {
+	*x = CheckPlan_Request{}
+	mi := &file_provider_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckPlan_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckPlan_Request) ProtoMessage() {}
+
+func (x *CheckPlan_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckPlan_Request.ProtoReflect.Descriptor instead.
+func (*CheckPlan_Request) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{27, 0}
+}
+
+func (x *CheckPlan_Request) GetBaseline() string {
+	if x != nil {
+		return x.Baseline
+	}
+	return ""
+}
+
+func (x *CheckPlan_Request) GetSettings() *DynamicValue {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *CheckPlan_Request) GetResources() []*PolicyResource {
+	if x != nil {
+		return x.Resources
+	}
+	return nil
+}
+
+func (x *CheckPlan_Request) GetProviderConfigs() []*DynamicValue {
+	if x != nil {
+		return x.ProviderConfigs
+	}
+	return nil
+}
+
+type CheckPlan_Response struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Findings      []*PolicyFinding       `protobuf:"bytes,1,rep,name=findings,proto3" json:"findings,omitempty"`
+	Diagnostics   []*Diagnostic          `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckPlan_Response) Reset() {
+	*x = CheckPlan_Response{}
+	mi := &file_provider_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckPlan_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckPlan_Response) ProtoMessage() {}
+
+func (x *CheckPlan_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckPlan_Response.ProtoReflect.Descriptor instead.
+func (*CheckPlan_Response) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{27, 1}
+}
+
+func (x *CheckPlan_Response) GetFindings() []*PolicyFinding {
+	if x != nil {
+		return x.Findings
+	}
+	return nil
+}
+
+func (x *CheckPlan_Response) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
 var File_provider_proto protoreflect.FileDescriptor
 
 const file_provider_proto_rawDesc = "" +
@@ -3460,13 +4084,14 @@ const file_provider_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"(\n" +
 	"\fDynamicValue\x12\x18\n" +
-	"\amsgpack\x18\x01 \x01(\fR\amsgpack\"\xe5\x01\n" +
+	"\amsgpack\x18\x01 \x01(\fR\amsgpack\"\xb5\x02\n" +
 	"\rAttributePath\x12<\n" +
-	"\x05steps\x18\x01 \x03(\v2&.nuvola.provider.v1.AttributePath.StepR\x05steps\x1a\x95\x01\n" +
+	"\x05steps\x18\x01 \x03(\v2&.nuvola.provider.v1.AttributePath.StepR\x05steps\x1a\xe5\x01\n" +
 	"\x04Step\x12'\n" +
 	"\x0eattribute_name\x18\x01 \x01(\tH\x00R\rattributeName\x12.\n" +
 	"\x12element_key_string\x18\x02 \x01(\tH\x00R\x10elementKeyString\x12(\n" +
-	"\x0felement_key_int\x18\x03 \x01(\x03H\x00R\relementKeyIntB\n" +
+	"\x0felement_key_int\x18\x03 \x01(\x03H\x00R\relementKeyInt\x12N\n" +
+	"\x11element_key_value\x18\x04 \x01(\v2 .nuvola.provider.v1.DynamicValueH\x00R\x0felementKeyValueB\n" +
 	"\n" +
 	"\bselector\"\x94\x02\n" +
 	"\n" +
@@ -3531,11 +4156,12 @@ const file_provider_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\x1aZ\n" +
 	"\x10DataSourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
-	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"z\n" +
+	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"\xa1\x01\n" +
 	"\fCapabilities\x12\x14\n" +
 	"\x05batch\x18\x01 \x01(\bR\x05batch\x12*\n" +
 	"\x11proposed_is_prior\x18\x02 \x01(\bR\x0fproposedIsPrior\x12(\n" +
-	"\x10validate_in_plan\x18\x03 \x01(\bR\x0evalidateInPlan\"\xab\x01\n" +
+	"\x10validate_in_plan\x18\x03 \x01(\bR\x0evalidateInPlan\x12%\n" +
+	"\x0epolicy_checker\x18\x04 \x01(\bR\rpolicyChecker\"\xab\x01\n" +
 	"\x16ValidateProviderConfig\x1aC\n" +
 	"\aRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\x1aL\n" +
@@ -3669,7 +4295,53 @@ const file_provider_proto_rawDesc = "" +
 	"\x05calls\x18\x01 \x03(\v2\x1e.nuvola.provider.v1.Batch.CallR\x05calls\x12'\n" +
 	"\x0fmax_concurrency\x18\x02 \x01(\rR\x0emaxConcurrency\x1aF\n" +
 	"\bResponse\x12:\n" +
-	"\aresults\x18\x01 \x03(\v2 .nuvola.provider.v1.Batch.ResultR\aresults2\x8a\r\n" +
+	"\aresults\x18\x01 \x03(\v2 .nuvola.provider.v1.Batch.ResultR\aresults\"\x85\x02\n" +
+	"\n" +
+	"PolicyRule\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04pack\x18\x02 \x01(\tR\x04pack\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12\x1c\n" +
+	"\trationale\x18\x04 \x01(\tR\trationale\x12\x18\n" +
+	"\acontrol\x18\x05 \x01(\tR\acontrol\x12H\n" +
+	"\bseverity\x18\x06 \x03(\v2,.nuvola.provider.v1.PolicyRule.SeverityEntryR\bseverity\x1a;\n" +
+	"\rSeverityEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa0\x01\n" +
+	"\x0eGetPolicyRules\x1a\t\n" +
+	"\aRequest\x1a\x82\x01\n" +
+	"\bResponse\x124\n" +
+	"\x05rules\x18\x01 \x03(\v2\x1e.nuvola.provider.v1.PolicyRuleR\x05rules\x12@\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xa2\x04\n" +
+	"\x0ePolicyResource\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x12\n" +
+	"\x04mode\x18\x02 \x01(\tR\x04mode\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\x12#\n" +
+	"\rprovider_name\x18\x04 \x01(\tR\fproviderName\x12\x16\n" +
+	"\x06action\x18\x05 \x01(\tR\x06action\x128\n" +
+	"\x06before\x18\x06 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06before\x126\n" +
+	"\x05after\x18\a \x01(\v2 .nuvola.provider.v1.DynamicValueR\x05after\x12J\n" +
+	"\x0fafter_sensitive\x18\b \x03(\v2!.nuvola.provider.v1.AttributePathR\x0eafterSensitive\x12L\n" +
+	"\x10config_sensitive\x18\t \x03(\v2!.nuvola.provider.v1.AttributePathR\x0fconfigSensitive\x12'\n" +
+	"\x0fprovider_config\x18\n" +
+	" \x01(\rR\x0eproviderConfig\x12\"\n" +
+	"\fdependencies\x18\v \x03(\tR\fdependencies\x128\n" +
+	"\x06config\x18\f \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\"\xc9\x01\n" +
+	"\rPolicyFinding\x12\x17\n" +
+	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12\x1a\n" +
+	"\bseverity\x18\x02 \x01(\tR\bseverity\x12\x18\n" +
+	"\aaddress\x18\x03 \x01(\tR\aaddress\x125\n" +
+	"\x04path\x18\x04 \x01(\v2!.nuvola.provider.v1.AttributePathR\x04path\x12\x18\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\x12\x18\n" +
+	"\acontrol\x18\x06 \x01(\tR\acontrol\"\x8e\x03\n" +
+	"\tCheckPlan\x1a\xf2\x01\n" +
+	"\aRequest\x12\x1a\n" +
+	"\bbaseline\x18\x01 \x01(\tR\bbaseline\x12<\n" +
+	"\bsettings\x18\x02 \x01(\v2 .nuvola.provider.v1.DynamicValueR\bsettings\x12@\n" +
+	"\tresources\x18\x03 \x03(\v2\".nuvola.provider.v1.PolicyResourceR\tresources\x12K\n" +
+	"\x10provider_configs\x18\x04 \x03(\v2 .nuvola.provider.v1.DynamicValueR\x0fproviderConfigs\x1a\x8b\x01\n" +
+	"\bResponse\x12=\n" +
+	"\bfindings\x18\x01 \x03(\v2!.nuvola.provider.v1.PolicyFindingR\bfindings\x12@\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics2\xd1\x0e\n" +
 	"\bProvider\x12Z\n" +
 	"\tGetSchema\x12%.nuvola.provider.v1.GetSchema.Request\x1a&.nuvola.provider.v1.GetSchema.Response\x12\x81\x01\n" +
 	"\x16ValidateProviderConfig\x122.nuvola.provider.v1.ValidateProviderConfig.Request\x1a3.nuvola.provider.v1.ValidateProviderConfig.Response\x12\x81\x01\n" +
@@ -3686,7 +4358,9 @@ const file_provider_proto_rawDesc = "" +
 	"\x04Stop\x12 .nuvola.provider.v1.Stop.Request\x1a!.nuvola.provider.v1.Stop.Response\x12P\n" +
 	"\x05Batch\x12!.nuvola.provider.v1.Batch.Request\x1a\".nuvola.provider.v1.Batch.Response0\x01\x12]\n" +
 	"\n" +
-	"GetMetrics\x12&.nuvola.provider.v1.GetMetrics.Request\x1a'.nuvola.provider.v1.GetMetrics.ResponseB4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
+	"GetMetrics\x12&.nuvola.provider.v1.GetMetrics.Request\x1a'.nuvola.provider.v1.GetMetrics.Response\x12i\n" +
+	"\x0eGetPolicyRules\x12*.nuvola.provider.v1.GetPolicyRules.Request\x1a+.nuvola.provider.v1.GetPolicyRules.Response\x12Z\n" +
+	"\tCheckPlan\x12%.nuvola.provider.v1.CheckPlan.Request\x1a&.nuvola.provider.v1.CheckPlan.ResponseB4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
 
 var (
 	file_provider_proto_rawDescOnce sync.Once
@@ -3701,7 +4375,7 @@ func file_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 70)
 var file_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                     // 0: nuvola.provider.v1.Diagnostic.Severity
 	(NestedBlock_NestingMode)(0),                 // 1: nuvola.provider.v1.NestedBlock.NestingMode
@@ -3728,152 +4402,181 @@ var file_provider_proto_goTypes = []any{
 	(*ReadDataSource)(nil),                       // 22: nuvola.provider.v1.ReadDataSource
 	(*Stop)(nil),                                 // 23: nuvola.provider.v1.Stop
 	(*Batch)(nil),                                // 24: nuvola.provider.v1.Batch
-	(*GetMetrics_Request)(nil),                   // 25: nuvola.provider.v1.GetMetrics.Request
-	(*GetMetrics_Response)(nil),                  // 26: nuvola.provider.v1.GetMetrics.Response
-	nil,                                          // 27: nuvola.provider.v1.GetMetrics.Response.CountersEntry
-	(*AttributePath_Step)(nil),                   // 28: nuvola.provider.v1.AttributePath.Step
-	(*GetSchema_Request)(nil),                    // 29: nuvola.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),                   // 30: nuvola.provider.v1.GetSchema.Response
-	nil,                                          // 31: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	nil,                                          // 32: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
-	(*ValidateProviderConfig_Request)(nil),       // 33: nuvola.provider.v1.ValidateProviderConfig.Request
-	(*ValidateProviderConfig_Response)(nil),      // 34: nuvola.provider.v1.ValidateProviderConfig.Response
-	(*ValidateResourceConfig_Request)(nil),       // 35: nuvola.provider.v1.ValidateResourceConfig.Request
-	(*ValidateResourceConfig_Response)(nil),      // 36: nuvola.provider.v1.ValidateResourceConfig.Response
-	(*ValidateDataSourceConfig_Request)(nil),     // 37: nuvola.provider.v1.ValidateDataSourceConfig.Request
-	(*ValidateDataSourceConfig_Response)(nil),    // 38: nuvola.provider.v1.ValidateDataSourceConfig.Response
-	(*ConfigureProvider_Request)(nil),            // 39: nuvola.provider.v1.ConfigureProvider.Request
-	(*ConfigureProvider_Response)(nil),           // 40: nuvola.provider.v1.ConfigureProvider.Response
-	(*UpgradeResourceState_Request)(nil),         // 41: nuvola.provider.v1.UpgradeResourceState.Request
-	(*UpgradeResourceState_Response)(nil),        // 42: nuvola.provider.v1.UpgradeResourceState.Response
-	(*ReadResource_Request)(nil),                 // 43: nuvola.provider.v1.ReadResource.Request
-	(*ReadResource_Response)(nil),                // 44: nuvola.provider.v1.ReadResource.Response
-	(*ReadResources_Request)(nil),                // 45: nuvola.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),               // 46: nuvola.provider.v1.ReadResources.Response
-	(*PlanResourceChange_Request)(nil),           // 47: nuvola.provider.v1.PlanResourceChange.Request
-	(*PlanResourceChange_Response)(nil),          // 48: nuvola.provider.v1.PlanResourceChange.Response
-	(*ApplyResourceChange_Request)(nil),          // 49: nuvola.provider.v1.ApplyResourceChange.Request
-	(*ApplyResourceChange_Response)(nil),         // 50: nuvola.provider.v1.ApplyResourceChange.Response
-	(*ImportResourceState_Request)(nil),          // 51: nuvola.provider.v1.ImportResourceState.Request
-	(*ImportResourceState_ImportedResource)(nil), // 52: nuvola.provider.v1.ImportResourceState.ImportedResource
-	(*ImportResourceState_Response)(nil),         // 53: nuvola.provider.v1.ImportResourceState.Response
-	(*ReadDataSource_Request)(nil),               // 54: nuvola.provider.v1.ReadDataSource.Request
-	(*ReadDataSource_Response)(nil),              // 55: nuvola.provider.v1.ReadDataSource.Response
-	(*Stop_Request)(nil),                         // 56: nuvola.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                        // 57: nuvola.provider.v1.Stop.Response
-	(*Batch_Call)(nil),                           // 58: nuvola.provider.v1.Batch.Call
-	(*Batch_Result)(nil),                         // 59: nuvola.provider.v1.Batch.Result
-	(*Batch_Request)(nil),                        // 60: nuvola.provider.v1.Batch.Request
-	(*Batch_Response)(nil),                       // 61: nuvola.provider.v1.Batch.Response
+	(*PolicyRule)(nil),                           // 25: nuvola.provider.v1.PolicyRule
+	(*GetPolicyRules)(nil),                       // 26: nuvola.provider.v1.GetPolicyRules
+	(*PolicyResource)(nil),                       // 27: nuvola.provider.v1.PolicyResource
+	(*PolicyFinding)(nil),                        // 28: nuvola.provider.v1.PolicyFinding
+	(*CheckPlan)(nil),                            // 29: nuvola.provider.v1.CheckPlan
+	(*GetMetrics_Request)(nil),                   // 30: nuvola.provider.v1.GetMetrics.Request
+	(*GetMetrics_Response)(nil),                  // 31: nuvola.provider.v1.GetMetrics.Response
+	nil,                                          // 32: nuvola.provider.v1.GetMetrics.Response.CountersEntry
+	(*AttributePath_Step)(nil),                   // 33: nuvola.provider.v1.AttributePath.Step
+	(*GetSchema_Request)(nil),                    // 34: nuvola.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),                   // 35: nuvola.provider.v1.GetSchema.Response
+	nil,                                          // 36: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	nil,                                          // 37: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	(*ValidateProviderConfig_Request)(nil),       // 38: nuvola.provider.v1.ValidateProviderConfig.Request
+	(*ValidateProviderConfig_Response)(nil),      // 39: nuvola.provider.v1.ValidateProviderConfig.Response
+	(*ValidateResourceConfig_Request)(nil),       // 40: nuvola.provider.v1.ValidateResourceConfig.Request
+	(*ValidateResourceConfig_Response)(nil),      // 41: nuvola.provider.v1.ValidateResourceConfig.Response
+	(*ValidateDataSourceConfig_Request)(nil),     // 42: nuvola.provider.v1.ValidateDataSourceConfig.Request
+	(*ValidateDataSourceConfig_Response)(nil),    // 43: nuvola.provider.v1.ValidateDataSourceConfig.Response
+	(*ConfigureProvider_Request)(nil),            // 44: nuvola.provider.v1.ConfigureProvider.Request
+	(*ConfigureProvider_Response)(nil),           // 45: nuvola.provider.v1.ConfigureProvider.Response
+	(*UpgradeResourceState_Request)(nil),         // 46: nuvola.provider.v1.UpgradeResourceState.Request
+	(*UpgradeResourceState_Response)(nil),        // 47: nuvola.provider.v1.UpgradeResourceState.Response
+	(*ReadResource_Request)(nil),                 // 48: nuvola.provider.v1.ReadResource.Request
+	(*ReadResource_Response)(nil),                // 49: nuvola.provider.v1.ReadResource.Response
+	(*ReadResources_Request)(nil),                // 50: nuvola.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),               // 51: nuvola.provider.v1.ReadResources.Response
+	(*PlanResourceChange_Request)(nil),           // 52: nuvola.provider.v1.PlanResourceChange.Request
+	(*PlanResourceChange_Response)(nil),          // 53: nuvola.provider.v1.PlanResourceChange.Response
+	(*ApplyResourceChange_Request)(nil),          // 54: nuvola.provider.v1.ApplyResourceChange.Request
+	(*ApplyResourceChange_Response)(nil),         // 55: nuvola.provider.v1.ApplyResourceChange.Response
+	(*ImportResourceState_Request)(nil),          // 56: nuvola.provider.v1.ImportResourceState.Request
+	(*ImportResourceState_ImportedResource)(nil), // 57: nuvola.provider.v1.ImportResourceState.ImportedResource
+	(*ImportResourceState_Response)(nil),         // 58: nuvola.provider.v1.ImportResourceState.Response
+	(*ReadDataSource_Request)(nil),               // 59: nuvola.provider.v1.ReadDataSource.Request
+	(*ReadDataSource_Response)(nil),              // 60: nuvola.provider.v1.ReadDataSource.Response
+	(*Stop_Request)(nil),                         // 61: nuvola.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                        // 62: nuvola.provider.v1.Stop.Response
+	(*Batch_Call)(nil),                           // 63: nuvola.provider.v1.Batch.Call
+	(*Batch_Result)(nil),                         // 64: nuvola.provider.v1.Batch.Result
+	(*Batch_Request)(nil),                        // 65: nuvola.provider.v1.Batch.Request
+	(*Batch_Response)(nil),                       // 66: nuvola.provider.v1.Batch.Response
+	nil,                                          // 67: nuvola.provider.v1.PolicyRule.SeverityEntry
+	(*GetPolicyRules_Request)(nil),               // 68: nuvola.provider.v1.GetPolicyRules.Request
+	(*GetPolicyRules_Response)(nil),              // 69: nuvola.provider.v1.GetPolicyRules.Response
+	(*CheckPlan_Request)(nil),                    // 70: nuvola.provider.v1.CheckPlan.Request
+	(*CheckPlan_Response)(nil),                   // 71: nuvola.provider.v1.CheckPlan.Response
 }
 var file_provider_proto_depIdxs = []int32{
-	28, // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
-	0,  // 1: nuvola.provider.v1.Diagnostic.severity:type_name -> nuvola.provider.v1.Diagnostic.Severity
-	4,  // 2: nuvola.provider.v1.Diagnostic.attribute:type_name -> nuvola.provider.v1.AttributePath
-	7,  // 3: nuvola.provider.v1.Schema.block:type_name -> nuvola.provider.v1.Block
-	8,  // 4: nuvola.provider.v1.Block.attributes:type_name -> nuvola.provider.v1.Attribute
-	9,  // 5: nuvola.provider.v1.Block.block_types:type_name -> nuvola.provider.v1.NestedBlock
-	3,  // 6: nuvola.provider.v1.Attribute.default_value:type_name -> nuvola.provider.v1.DynamicValue
-	7,  // 7: nuvola.provider.v1.NestedBlock.block:type_name -> nuvola.provider.v1.Block
-	1,  // 8: nuvola.provider.v1.NestedBlock.nesting:type_name -> nuvola.provider.v1.NestedBlock.NestingMode
-	27, // 9: nuvola.provider.v1.GetMetrics.Response.counters:type_name -> nuvola.provider.v1.GetMetrics.Response.CountersEntry
-	6,  // 10: nuvola.provider.v1.GetSchema.Response.provider:type_name -> nuvola.provider.v1.Schema
-	31, // 11: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	32, // 12: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
-	5,  // 13: nuvola.provider.v1.GetSchema.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	11, // 14: nuvola.provider.v1.GetSchema.Response.capabilities:type_name -> nuvola.provider.v1.Capabilities
-	6,  // 15: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
-	6,  // 16: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
-	3,  // 17: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 18: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 19: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 20: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 21: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 22: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 23: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 24: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 25: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 26: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 27: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 28: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 29: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 30: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	43, // 31: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
-	44, // 32: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
-	5,  // 33: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 34: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 35: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 36: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 37: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,  // 38: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
-	5,  // 39: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	5,  // 40: nuvola.provider.v1.PlanResourceChange.Response.validate_diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 41: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 42: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 43: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 44: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 45: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 46: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
-	52, // 47: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
-	5,  // 48: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,  // 49: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	3,  // 50: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
-	5,  // 51: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	35, // 52: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
-	37, // 53: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	41, // 54: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
-	43, // 55: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
-	45, // 56: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
-	47, // 57: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
-	49, // 58: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
-	51, // 59: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
-	54, // 60: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
-	36, // 61: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
-	38, // 62: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	42, // 63: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
-	44, // 64: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
-	46, // 65: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
-	48, // 66: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
-	50, // 67: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
-	53, // 68: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
-	55, // 69: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
-	58, // 70: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
-	59, // 71: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
-	29, // 72: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
-	33, // 73: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
-	35, // 74: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
-	37, // 75: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	39, // 76: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
-	41, // 77: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
-	43, // 78: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
-	45, // 79: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
-	47, // 80: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
-	49, // 81: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
-	51, // 82: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
-	54, // 83: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
-	56, // 84: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
-	60, // 85: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
-	25, // 86: nuvola.provider.v1.Provider.GetMetrics:input_type -> nuvola.provider.v1.GetMetrics.Request
-	30, // 87: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
-	34, // 88: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
-	36, // 89: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
-	38, // 90: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	40, // 91: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
-	42, // 92: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
-	44, // 93: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
-	46, // 94: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
-	48, // 95: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
-	50, // 96: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
-	53, // 97: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
-	55, // 98: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
-	57, // 99: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
-	61, // 100: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
-	26, // 101: nuvola.provider.v1.Provider.GetMetrics:output_type -> nuvola.provider.v1.GetMetrics.Response
-	87, // [87:102] is the sub-list for method output_type
-	72, // [72:87] is the sub-list for method input_type
-	72, // [72:72] is the sub-list for extension type_name
-	72, // [72:72] is the sub-list for extension extendee
-	0,  // [0:72] is the sub-list for field type_name
+	33,  // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
+	0,   // 1: nuvola.provider.v1.Diagnostic.severity:type_name -> nuvola.provider.v1.Diagnostic.Severity
+	4,   // 2: nuvola.provider.v1.Diagnostic.attribute:type_name -> nuvola.provider.v1.AttributePath
+	7,   // 3: nuvola.provider.v1.Schema.block:type_name -> nuvola.provider.v1.Block
+	8,   // 4: nuvola.provider.v1.Block.attributes:type_name -> nuvola.provider.v1.Attribute
+	9,   // 5: nuvola.provider.v1.Block.block_types:type_name -> nuvola.provider.v1.NestedBlock
+	3,   // 6: nuvola.provider.v1.Attribute.default_value:type_name -> nuvola.provider.v1.DynamicValue
+	7,   // 7: nuvola.provider.v1.NestedBlock.block:type_name -> nuvola.provider.v1.Block
+	1,   // 8: nuvola.provider.v1.NestedBlock.nesting:type_name -> nuvola.provider.v1.NestedBlock.NestingMode
+	67,  // 9: nuvola.provider.v1.PolicyRule.severity:type_name -> nuvola.provider.v1.PolicyRule.SeverityEntry
+	3,   // 10: nuvola.provider.v1.PolicyResource.before:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 11: nuvola.provider.v1.PolicyResource.after:type_name -> nuvola.provider.v1.DynamicValue
+	4,   // 12: nuvola.provider.v1.PolicyResource.after_sensitive:type_name -> nuvola.provider.v1.AttributePath
+	4,   // 13: nuvola.provider.v1.PolicyResource.config_sensitive:type_name -> nuvola.provider.v1.AttributePath
+	3,   // 14: nuvola.provider.v1.PolicyResource.config:type_name -> nuvola.provider.v1.DynamicValue
+	4,   // 15: nuvola.provider.v1.PolicyFinding.path:type_name -> nuvola.provider.v1.AttributePath
+	32,  // 16: nuvola.provider.v1.GetMetrics.Response.counters:type_name -> nuvola.provider.v1.GetMetrics.Response.CountersEntry
+	3,   // 17: nuvola.provider.v1.AttributePath.Step.element_key_value:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 18: nuvola.provider.v1.GetSchema.Response.provider:type_name -> nuvola.provider.v1.Schema
+	36,  // 19: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	37,  // 20: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	5,   // 21: nuvola.provider.v1.GetSchema.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	11,  // 22: nuvola.provider.v1.GetSchema.Response.capabilities:type_name -> nuvola.provider.v1.Capabilities
+	6,   // 23: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
+	6,   // 24: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
+	3,   // 25: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 26: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 27: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 28: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 29: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 30: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 31: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 32: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 33: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 34: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 35: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 36: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 37: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 38: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	48,  // 39: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
+	49,  // 40: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
+	5,   // 41: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 42: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 43: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 44: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 45: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	4,   // 46: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
+	5,   // 47: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	5,   // 48: nuvola.provider.v1.PlanResourceChange.Response.validate_diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 49: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 50: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 51: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 52: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 53: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 54: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
+	57,  // 55: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
+	5,   // 56: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 57: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	3,   // 58: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
+	5,   // 59: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	40,  // 60: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
+	42,  // 61: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	46,  // 62: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
+	48,  // 63: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
+	50,  // 64: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
+	52,  // 65: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
+	54,  // 66: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
+	56,  // 67: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
+	59,  // 68: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
+	41,  // 69: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
+	43,  // 70: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	47,  // 71: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
+	49,  // 72: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
+	51,  // 73: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
+	53,  // 74: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
+	55,  // 75: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
+	58,  // 76: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
+	60,  // 77: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
+	63,  // 78: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
+	64,  // 79: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
+	25,  // 80: nuvola.provider.v1.GetPolicyRules.Response.rules:type_name -> nuvola.provider.v1.PolicyRule
+	5,   // 81: nuvola.provider.v1.GetPolicyRules.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	3,   // 82: nuvola.provider.v1.CheckPlan.Request.settings:type_name -> nuvola.provider.v1.DynamicValue
+	27,  // 83: nuvola.provider.v1.CheckPlan.Request.resources:type_name -> nuvola.provider.v1.PolicyResource
+	3,   // 84: nuvola.provider.v1.CheckPlan.Request.provider_configs:type_name -> nuvola.provider.v1.DynamicValue
+	28,  // 85: nuvola.provider.v1.CheckPlan.Response.findings:type_name -> nuvola.provider.v1.PolicyFinding
+	5,   // 86: nuvola.provider.v1.CheckPlan.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	34,  // 87: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
+	38,  // 88: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
+	40,  // 89: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
+	42,  // 90: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	44,  // 91: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
+	46,  // 92: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
+	48,  // 93: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
+	50,  // 94: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
+	52,  // 95: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
+	54,  // 96: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
+	56,  // 97: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
+	59,  // 98: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
+	61,  // 99: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
+	65,  // 100: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
+	30,  // 101: nuvola.provider.v1.Provider.GetMetrics:input_type -> nuvola.provider.v1.GetMetrics.Request
+	68,  // 102: nuvola.provider.v1.Provider.GetPolicyRules:input_type -> nuvola.provider.v1.GetPolicyRules.Request
+	70,  // 103: nuvola.provider.v1.Provider.CheckPlan:input_type -> nuvola.provider.v1.CheckPlan.Request
+	35,  // 104: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
+	39,  // 105: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
+	41,  // 106: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
+	43,  // 107: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	45,  // 108: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
+	47,  // 109: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
+	49,  // 110: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
+	51,  // 111: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
+	53,  // 112: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
+	55,  // 113: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
+	58,  // 114: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
+	60,  // 115: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
+	62,  // 116: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
+	66,  // 117: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
+	31,  // 118: nuvola.provider.v1.Provider.GetMetrics:output_type -> nuvola.provider.v1.GetMetrics.Response
+	69,  // 119: nuvola.provider.v1.Provider.GetPolicyRules:output_type -> nuvola.provider.v1.GetPolicyRules.Response
+	71,  // 120: nuvola.provider.v1.Provider.CheckPlan:output_type -> nuvola.provider.v1.CheckPlan.Response
+	104, // [104:121] is the sub-list for method output_type
+	87,  // [87:104] is the sub-list for method input_type
+	87,  // [87:87] is the sub-list for extension type_name
+	87,  // [87:87] is the sub-list for extension extendee
+	0,   // [0:87] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -3881,12 +4584,13 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[26].OneofWrappers = []any{
+	file_provider_proto_msgTypes[31].OneofWrappers = []any{
 		(*AttributePath_Step_AttributeName)(nil),
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
+		(*AttributePath_Step_ElementKeyValue)(nil),
 	}
-	file_provider_proto_msgTypes[56].OneofWrappers = []any{
+	file_provider_proto_msgTypes[61].OneofWrappers = []any{
 		(*Batch_Call_ValidateResourceConfig)(nil),
 		(*Batch_Call_ValidateDataSourceConfig)(nil),
 		(*Batch_Call_UpgradeResourceState)(nil),
@@ -3897,7 +4601,7 @@ func file_provider_proto_init() {
 		(*Batch_Call_ImportResourceState)(nil),
 		(*Batch_Call_ReadDataSource)(nil),
 	}
-	file_provider_proto_msgTypes[57].OneofWrappers = []any{
+	file_provider_proto_msgTypes[62].OneofWrappers = []any{
 		(*Batch_Result_ValidateResourceConfig)(nil),
 		(*Batch_Result_ValidateDataSourceConfig)(nil),
 		(*Batch_Result_UpgradeResourceState)(nil),
@@ -3914,7 +4618,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   60,
+			NumMessages:   70,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

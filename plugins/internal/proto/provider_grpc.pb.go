@@ -48,6 +48,8 @@ const (
 	Provider_Stop_FullMethodName                     = "/nuvola.provider.v1.Provider/Stop"
 	Provider_Batch_FullMethodName                    = "/nuvola.provider.v1.Provider/Batch"
 	Provider_GetMetrics_FullMethodName               = "/nuvola.provider.v1.Provider/GetMetrics"
+	Provider_GetPolicyRules_FullMethodName           = "/nuvola.provider.v1.Provider/GetPolicyRules"
+	Provider_CheckPlan_FullMethodName                = "/nuvola.provider.v1.Provider/CheckPlan"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -82,6 +84,13 @@ type ProviderClient interface {
 	// requests it made by service; the host reports them when an operation
 	// ends. A provider without counters answers none.
 	GetMetrics(ctx context.Context, in *GetMetrics_Request, opts ...grpc.CallOption) (*GetMetrics_Response, error)
+	// GetPolicyRules describes the rules of a policy provider, one that
+	// announces Capabilities.policy_checker.
+	GetPolicyRules(ctx context.Context, in *GetPolicyRules_Request, opts ...grpc.CallOption) (*GetPolicyRules_Response, error)
+	// CheckPlan checks the planned resources in one baseline's scope against
+	// the rules of a policy provider, as the baseline's settings configure
+	// them; the host calls it once per baseline block.
+	CheckPlan(ctx context.Context, in *CheckPlan_Request, opts ...grpc.CallOption) (*CheckPlan_Response, error)
 }
 
 type providerClient struct {
@@ -250,6 +259,24 @@ func (c *providerClient) GetMetrics(ctx context.Context, in *GetMetrics_Request,
 	return out, nil
 }
 
+func (c *providerClient) GetPolicyRules(ctx context.Context, in *GetPolicyRules_Request, opts ...grpc.CallOption) (*GetPolicyRules_Response, error) {
+	out := new(GetPolicyRules_Response)
+	err := c.cc.Invoke(ctx, Provider_GetPolicyRules_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *providerClient) CheckPlan(ctx context.Context, in *CheckPlan_Request, opts ...grpc.CallOption) (*CheckPlan_Response, error) {
+	out := new(CheckPlan_Response)
+	err := c.cc.Invoke(ctx, Provider_CheckPlan_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility
@@ -282,6 +309,13 @@ type ProviderServer interface {
 	// requests it made by service; the host reports them when an operation
 	// ends. A provider without counters answers none.
 	GetMetrics(context.Context, *GetMetrics_Request) (*GetMetrics_Response, error)
+	// GetPolicyRules describes the rules of a policy provider, one that
+	// announces Capabilities.policy_checker.
+	GetPolicyRules(context.Context, *GetPolicyRules_Request) (*GetPolicyRules_Response, error)
+	// CheckPlan checks the planned resources in one baseline's scope against
+	// the rules of a policy provider, as the baseline's settings configure
+	// them; the host calls it once per baseline block.
+	CheckPlan(context.Context, *CheckPlan_Request) (*CheckPlan_Response, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -333,6 +367,12 @@ func (UnimplementedProviderServer) Batch(*Batch_Request, Provider_BatchServer) e
 }
 func (UnimplementedProviderServer) GetMetrics(context.Context, *GetMetrics_Request) (*GetMetrics_Response, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetMetrics not implemented")
+}
+func (UnimplementedProviderServer) GetPolicyRules(context.Context, *GetPolicyRules_Request) (*GetPolicyRules_Response, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetPolicyRules not implemented")
+}
+func (UnimplementedProviderServer) CheckPlan(context.Context, *CheckPlan_Request) (*CheckPlan_Response, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CheckPlan not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 
@@ -620,6 +660,42 @@ func _Provider_GetMetrics_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_GetPolicyRules_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPolicyRules_Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).GetPolicyRules(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_GetPolicyRules_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).GetPolicyRules(ctx, req.(*GetPolicyRules_Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Provider_CheckPlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckPlan_Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).CheckPlan(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_CheckPlan_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).CheckPlan(ctx, req.(*CheckPlan_Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -682,6 +758,14 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetMetrics",
 			Handler:    _Provider_GetMetrics_Handler,
+		},
+		{
+			MethodName: "GetPolicyRules",
+			Handler:    _Provider_GetPolicyRules_Handler,
+		},
+		{
+			MethodName: "CheckPlan",
+			Handler:    _Provider_CheckPlan_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
