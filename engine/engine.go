@@ -130,6 +130,9 @@ type walker struct {
 	prefetch *refreshPrefetch
 	// importTargets caches the expansion of import blocks with for_each.
 	importTargets map[importForEachKey]map[string]repetition
+	// policyOn records each instance's evaluated configuration in its
+	// change, for the policy step.
+	policyOn bool
 
 	// apply
 	plan *plan.Plan

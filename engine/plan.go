@@ -59,6 +59,7 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 		w.forceRepl[r.String()] = true
 	}
 	runPolicy := opts.Mode != plan.RefreshOnlyMode && policyActive(opts.Config)
+	w.policyOn = runPolicy
 	var diags hcl.Diagnostics
 	diags = append(diags, w.applyMoves(opts.Config)...)
 
@@ -706,6 +707,9 @@ func (w *walker) planInstance(n *node, addr addrs.AbsResourceInstance, sc scope,
 	}
 	if action == plan.NoOp && priorObj != nil {
 		c.Private = priorObj.Private
+	}
+	if w.policyOn {
+		c.Config = cfgVal
 	}
 	w.addChange(c)
 	self := markSensitive(planned, afterSens)

@@ -327,3 +327,58 @@ resource "null_resource" "a" {
 	require.Len(t, res, 1)
 	assert.True(t, res[0].Blocking(), "an expired waiver covers nothing")
 }
+
+func TestPolicyResourcesCarryConfigAndDependencies(t *testing.T) {
+	cfg := loadTestConfig(t, map[string]string{
+		"main.tf": `
+baseline "ente" { profile = "critico" }
+resource "null_resource" "root" {}
+module "prato" {
+  source = "./mod"
+  root_id = null_resource.root.id
+}
+`,
+		"mod/main.tf": `
+variable "root_id" { type = string }
+locals { vol = null_resource.volume.id }
+resource "null_resource" "volume" {}
+resource "null_resource" "backup" {
+  triggers = {
+    volume = local.vol
+    root   = var.root_id
+  }
+}
+`,
+	})
+	var reqs []plugins.CheckPlanRequest
+	p, diags := Plan(context.Background(), PlanOptions{Config: cfg, Providers: policyProviders(&reqs)})
+	requireNoErrors(t, diags)
+	require.Len(t, reqs, 1)
+	var backup plugins.PolicyResource
+	for _, r := range reqs[0].Resources {
+		if r.Address == "module.prato.null_resource.backup" {
+			backup = r
+		}
+	}
+	assert.Equal(t, []string{"module.prato.null_resource.volume", "null_resource.root"}, backup.Dependencies,
+		"through the local and the module's variable")
+	require.NotEqual(t, cty.NilVal, backup.Config)
+	assert.False(t, backup.Config.GetAttr("triggers").IsWhollyKnown(), "the configuration as evaluated: the volume's id is not known yet")
+	assert.True(t, backup.Config.GetAttr("id").IsNull(), "unset in the configuration, unlike After")
+	assert.False(t, backup.After.GetAttr("id").IsKnown())
+
+	// A saved plan keeps the configuration for the re-check.
+	var buf strings.Builder
+	require.NoError(t, plan.Write(&buf, p))
+	saved, err := plan.ReadFile(strings.NewReader(buf.String()))
+	require.NoError(t, err)
+	reqs = nil
+	_, diags = CheckPlan(context.Background(), CheckOptions{Plan: saved, Config: cfg, Providers: policyProviders(&reqs), Now: time.Now()})
+	requireNoErrors(t, diags)
+	for _, r := range reqs[0].Resources {
+		if r.Address == "module.prato.null_resource.backup" {
+			assert.Equal(t, backup.Dependencies, r.Dependencies)
+			assert.True(t, r.Config.GetAttr("id").IsNull())
+		}
+	}
+}

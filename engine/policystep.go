@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -103,11 +104,13 @@ func (w *walker) policyResources(p *plan.Plan, root *configs.Config) []*policy.R
 		}
 		r := w.policyResource(root, c.Addr, c.Provider, provCfg)
 		r.ConfigSensitive = c.ConfigSensitive
+		r.PolicyResource.Config = c.Config
 		r.Action = strings.Join(c.Action.Actions(), "-")
 		r.Before, r.After = c.Before, c.After
 		r.AfterSensitive = c.AfterSensitive
 		if c.Action == plan.Delete {
 			r.After = cty.NullVal(c.Before.Type())
+			r.PolicyResource.Config = cty.NullVal(c.Before.Type())
 		}
 		out = append(out, r)
 		seen[r.Address] = true
@@ -154,8 +157,64 @@ func (w *walker) policyResource(root *configs.Config, addr addrs.AbsResourceInst
 	}
 	if c := root.Descendant(addr.Module.Module()); c != nil {
 		r.Config = c.Module.ResourceByKey(addr.Resource.Resource.String())
+		if r.Config != nil && w.dg != nil {
+			r.Dependencies = w.policyDependencies(c, r.Config, addr.Module)
+		}
 	}
 	return r
+}
+
+// policyDependencies lists the resources and data sources a resource's
+// configuration refers to, looking through variables, locals, module
+// calls and outputs (not through other resources), as absolute addresses
+// without instance keys. Module instance keys are those of mi where the
+// resource is in mi or one of its ancestors; a resource inside a module
+// called from here is named by its module path alone.
+func (w *walker) policyDependencies(c *configs.Config, r *configs.Resource, mi addrs.ModuleInstance) []string {
+	start := resourceKey(c, r.Key())
+	seen := map[string]bool{start: true}
+	queue := []string{start}
+	out := map[string]bool{}
+	for len(queue) > 0 {
+		key := queue[0]
+		queue = queue[1:]
+		for _, dep := range w.dg.g.DependenciesOf(key) {
+			if seen[dep] {
+				continue
+			}
+			seen[dep] = true
+			dn := w.dg.nodes[dep]
+			if dn == nil {
+				continue
+			}
+			switch dn.kind {
+			case kResource:
+				out[policyAddress(dn.cfg, dn.res, mi)] = true
+			case kVar, kLocal, kOutput, kModule:
+				queue = append(queue, dep)
+			}
+		}
+	}
+	list := make([]string, 0, len(out))
+	for a := range out {
+		list = append(list, a)
+	}
+	sort.Strings(list)
+	return list
+}
+
+func policyAddress(c *configs.Config, r *configs.Resource, mi addrs.ModuleInstance) string {
+	var b strings.Builder
+	for i, name := range c.Path {
+		b.WriteString("module.")
+		b.WriteString(name)
+		if i < len(mi) && mi[i].Name == name {
+			b.WriteString(addrs.ModuleInstance{mi[i]}.String()[len("module."+name):])
+		}
+		b.WriteString(".")
+	}
+	b.WriteString(r.Key())
+	return b.String()
 }
 
 // policyInputs evaluates every baseline's settings and collects the
@@ -271,6 +330,9 @@ func CheckPlan(ctx context.Context, opts CheckOptions) ([]*plan.PolicyResult, hc
 	}
 	for name, v := range src.Variables {
 		w.ev.setVar(addrs.RootModuleInstance, name, v)
+	}
+	if dg, d := buildGraph(ctx, opts.Config, provs); !d.HasErrors() {
+		w.dg = dg
 	}
 	p := &plan.Plan{Mode: src.Mode, Changes: src.Changes, PriorState: w.refreshed, PolicyInputs: src.PolicyInputs}
 	diags := w.checkPolicy(p, opts.Config, opts.Now)

@@ -102,8 +102,12 @@ type ResourceChange struct {
 	// itself marks sensitive (sensitive variables, sensitive()), recorded
 	// for the baseline check.
 	ConfigSensitive []cty.Path
-	Private         []byte
-	SchemaVersion   int64
+	// Config is the instance's configuration as evaluated when planning,
+	// unmarked; recorded only for plans checked against a baseline
+	// (cty.NilVal otherwise).
+	Config        cty.Value
+	Private       []byte
+	SchemaVersion int64
 	// Dependencies are the resources the configuration refers to directly.
 	Dependencies        []addrs.AbsResource
 	CreateBeforeDestroy bool

@@ -206,6 +206,7 @@ type resourceChangeJSON struct {
 	AfterSensitive      []pathJSON         `json:"after_sensitive,omitempty"`
 	RequiredReplace     []pathJSON         `json:"required_replace,omitempty"`
 	ConfigSensitive     []pathJSON         `json:"config_sensitive,omitempty"`
+	Config              string             `json:"config,omitempty"`
 	Private             []byte             `json:"private,omitempty"`
 	SchemaVersion       int64              `json:"schema_version"`
 	Dependencies        []resourceAddrJSON `json:"dependencies,omitempty"`
@@ -439,6 +440,11 @@ func encodeResourceChange(c *ResourceChange) (resourceChangeJSON, error) {
 	}
 	if rc.ConfigSensitive, err = encodePaths(c.ConfigSensitive); err != nil {
 		return rc, fmt.Errorf("config_sensitive: %w", err)
+	}
+	if c.Config != cty.NilVal {
+		if rc.Config, err = encodeValue(c.Config); err != nil {
+			return rc, fmt.Errorf("config: %w", err)
+		}
 	}
 	rc.Private = c.Private
 	rc.SchemaVersion = c.SchemaVersion
@@ -933,6 +939,11 @@ func decodeResourceChange(rc resourceChangeJSON) (*ResourceChange, error) {
 	}
 	if c.ConfigSensitive, err = decodePaths(rc.ConfigSensitive); err != nil {
 		return nil, fmt.Errorf("%s: config_sensitive: %v", c.Addr, err)
+	}
+	if rc.Config != "" {
+		if c.Config, err = decodeValue(rc.Config); err != nil {
+			return nil, fmt.Errorf("%s: config: %v", c.Addr, err)
+		}
 	}
 	if c.SchemaVersion < 0 {
 		return nil, fmt.Errorf("%s: negative schema version", c.Addr)

@@ -65,6 +65,7 @@ func samplePlan(t testing.TB) *Plan {
 				After:           cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("111"), "triggers": cty.MapVal(map[string]cty.Value{"k": cty.StringVal("w")})}),
 				Private:         []byte{0, 1, 2, 255},
 				ConfigSensitive: []cty.Path{cty.GetAttrPath("triggers").Index(cty.StringVal("k"))},
+				Config:          cty.ObjectVal(map[string]cty.Value{"id": cty.NullVal(cty.String), "triggers": cty.MapVal(map[string]cty.Value{"k": cty.UnknownVal(cty.String)})}),
 			},
 			{
 				Addr:                mustAddr(t, `module.app["blue"].null_resource.b[0]`),
@@ -207,6 +208,11 @@ func assertSamePlan(t *testing.T, want, got *Plan) {
 		assert.Equal(t, w.CreateBeforeDestroy, g.CreateBeforeDestroy, what)
 		assert.Equal(t, w.ImportID, g.ImportID, what)
 		assertSamePaths(t, what+" config_sensitive", w.ConfigSensitive, g.ConfigSensitive)
+		if w.Config == cty.NilVal {
+			assert.Equal(t, cty.NilVal, g.Config, what)
+		} else {
+			assertSameValue(t, what+" config", w.Config, g.Config)
+		}
 	}
 	require.Len(t, got.Outputs, len(want.Outputs))
 	for i, w := range want.Outputs {
