@@ -493,6 +493,9 @@ func applyResourceChangeRequestToProto(s *convert.Schemas, req ApplyResourceChan
 		Config:         c.Enc("config", req.Config, ty),
 		PlannedPrivate: req.PlannedPrivate,
 	}
+	if o := req.Owner; o != nil {
+		ret.Owner = &proto.Owner{Address: o.Address, Lineage: o.Lineage}
+	}
 	return ret, c.Err
 }
 
@@ -506,6 +509,9 @@ func applyResourceChangeRequestFromProto(s *convert.Schemas, req *proto.ApplyRes
 		PlannedState:   c.Dec("planned_state", req.GetPlannedState(), ty),
 		Config:         c.Dec("config", req.GetConfig(), ty),
 		PlannedPrivate: req.GetPlannedPrivate(),
+	}
+	if o := req.GetOwner(); o != nil {
+		ret.Owner = &Owner{Address: o.GetAddress(), Lineage: o.GetLineage()}
 	}
 	return ret, c.Err
 }

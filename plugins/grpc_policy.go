@@ -27,8 +27,14 @@ var _ PolicyChecker = (*grpcPolicyClient)(nil)
 // make it: a PolicyChecker too when the served provider is one. Before the
 // schema has arrived nothing is known, and c is a plain Provider.
 func (c *grpcClient) withCapabilities() Provider {
-	if c.capabilities().GetPolicyChecker() {
+	caps := c.capabilities()
+	switch {
+	case caps.GetPolicyChecker() && caps.GetOwnedResources():
+		return &grpcPolicyOwnedClient{grpcPolicyClient{c}}
+	case caps.GetPolicyChecker():
 		return &grpcPolicyClient{c}
+	case caps.GetOwnedResources():
+		return &grpcOwnedClient{c}
 	}
 	return c
 }

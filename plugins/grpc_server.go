@@ -40,7 +40,8 @@ type grpcServer struct {
 // all of them, and the policy RPCs when p checks plans.
 func capabilitiesOf(p Provider) *proto.Capabilities {
 	_, policy := p.(PolicyChecker)
-	return &proto.Capabilities{Batch: true, ProposedIsPrior: true, ValidateInPlan: true, PolicyChecker: policy}
+	_, owned := p.(OwnedResourceFinder)
+	return &proto.Capabilities{Batch: true, ProposedIsPrior: true, ValidateInPlan: true, PolicyChecker: policy, OwnedResources: owned}
 }
 
 type serverSchema struct {

@@ -81,7 +81,7 @@ func (x Diagnostic_Severity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Diagnostic_Severity.Descriptor instead.
 func (Diagnostic_Severity) EnumDescriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{3, 0}
+	return file_provider_proto_rawDescGZIP(), []int{6, 0}
 }
 
 type NestedBlock_NestingMode int32
@@ -136,7 +136,133 @@ func (x NestedBlock_NestingMode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use NestedBlock_NestingMode.Descriptor instead.
 func (NestedBlock_NestingMode) EnumDescriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7, 0}
+	return file_provider_proto_rawDescGZIP(), []int{10, 0}
+}
+
+// Owner is the resource instance and state lineage a provider marks the
+// objects it creates with.
+type Owner struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Lineage       string                 `protobuf:"bytes,2,opt,name=lineage,proto3" json:"lineage,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Owner) Reset() {
+	*x = Owner{}
+	mi := &file_provider_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Owner) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Owner) ProtoMessage() {}
+
+func (x *Owner) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Owner.ProtoReflect.Descriptor instead.
+func (*Owner) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Owner) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *Owner) GetLineage() string {
+	if x != nil {
+		return x.Lineage
+	}
+	return ""
+}
+
+type FindOwnedResource struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindOwnedResource) Reset() {
+	*x = FindOwnedResource{}
+	mi := &file_provider_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindOwnedResource) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindOwnedResource) ProtoMessage() {}
+
+func (x *FindOwnedResource) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindOwnedResource.ProtoReflect.Descriptor instead.
+func (*FindOwnedResource) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{1}
+}
+
+type ListOwnedResources struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOwnedResources) Reset() {
+	*x = ListOwnedResources{}
+	mi := &file_provider_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOwnedResources) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOwnedResources) ProtoMessage() {}
+
+func (x *ListOwnedResources) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOwnedResources.ProtoReflect.Descriptor instead.
+func (*ListOwnedResources) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{2}
 }
 
 type GetMetrics struct {
@@ -147,7 +273,7 @@ type GetMetrics struct {
 
 func (x *GetMetrics) Reset() {
 	*x = GetMetrics{}
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -159,7 +285,7 @@ func (x *GetMetrics) String() string {
 func (*GetMetrics) ProtoMessage() {}
 
 func (x *GetMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[0]
+	mi := &file_provider_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -172,7 +298,7 @@ func (x *GetMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMetrics.ProtoReflect.Descriptor instead.
 func (*GetMetrics) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{0}
+	return file_provider_proto_rawDescGZIP(), []int{3}
 }
 
 // DynamicValue is a cty value. An absent DynamicValue is "no value"
@@ -186,7 +312,7 @@ type DynamicValue struct {
 
 func (x *DynamicValue) Reset() {
 	*x = DynamicValue{}
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -198,7 +324,7 @@ func (x *DynamicValue) String() string {
 func (*DynamicValue) ProtoMessage() {}
 
 func (x *DynamicValue) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[1]
+	mi := &file_provider_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -211,7 +337,7 @@ func (x *DynamicValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DynamicValue.ProtoReflect.Descriptor instead.
 func (*DynamicValue) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{1}
+	return file_provider_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DynamicValue) GetMsgpack() []byte {
@@ -233,7 +359,7 @@ type AttributePath struct {
 
 func (x *AttributePath) Reset() {
 	*x = AttributePath{}
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -245,7 +371,7 @@ func (x *AttributePath) String() string {
 func (*AttributePath) ProtoMessage() {}
 
 func (x *AttributePath) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[2]
+	mi := &file_provider_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -258,7 +384,7 @@ func (x *AttributePath) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AttributePath.ProtoReflect.Descriptor instead.
 func (*AttributePath) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{2}
+	return file_provider_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *AttributePath) GetSteps() []*AttributePath_Step {
@@ -280,7 +406,7 @@ type Diagnostic struct {
 
 func (x *Diagnostic) Reset() {
 	*x = Diagnostic{}
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -292,7 +418,7 @@ func (x *Diagnostic) String() string {
 func (*Diagnostic) ProtoMessage() {}
 
 func (x *Diagnostic) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[3]
+	mi := &file_provider_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -305,7 +431,7 @@ func (x *Diagnostic) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
 func (*Diagnostic) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{3}
+	return file_provider_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Diagnostic) GetSeverity() Diagnostic_Severity {
@@ -346,7 +472,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -358,7 +484,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[4]
+	mi := &file_provider_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -371,7 +497,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{4}
+	return file_provider_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Schema) GetVersion() int64 {
@@ -402,7 +528,7 @@ type Block struct {
 
 func (x *Block) Reset() {
 	*x = Block{}
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -414,7 +540,7 @@ func (x *Block) String() string {
 func (*Block) ProtoMessage() {}
 
 func (x *Block) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -427,7 +553,7 @@ func (x *Block) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Block.ProtoReflect.Descriptor instead.
 func (*Block) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{5}
+	return file_provider_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Block) GetAttributes() []*Attribute {
@@ -478,7 +604,7 @@ type Attribute struct {
 
 func (x *Attribute) Reset() {
 	*x = Attribute{}
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -490,7 +616,7 @@ func (x *Attribute) String() string {
 func (*Attribute) ProtoMessage() {}
 
 func (x *Attribute) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -503,7 +629,7 @@ func (x *Attribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attribute.ProtoReflect.Descriptor instead.
 func (*Attribute) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{6}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Attribute) GetName() string {
@@ -589,7 +715,7 @@ type NestedBlock struct {
 
 func (x *NestedBlock) Reset() {
 	*x = NestedBlock{}
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -601,7 +727,7 @@ func (x *NestedBlock) String() string {
 func (*NestedBlock) ProtoMessage() {}
 
 func (x *NestedBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -614,7 +740,7 @@ func (x *NestedBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NestedBlock.ProtoReflect.Descriptor instead.
 func (*NestedBlock) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *NestedBlock) GetTypeName() string {
@@ -660,7 +786,7 @@ type GetSchema struct {
 
 func (x *GetSchema) Reset() {
 	*x = GetSchema{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -672,7 +798,7 @@ func (x *GetSchema) String() string {
 func (*GetSchema) ProtoMessage() {}
 
 func (x *GetSchema) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -685,7 +811,7 @@ func (x *GetSchema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema.ProtoReflect.Descriptor instead.
 func (*GetSchema) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 type Capabilities struct {
@@ -702,13 +828,18 @@ type Capabilities struct {
 	// answers GetPolicyRules and CheckPlan. Unlike the flags above, it says
 	// what the served provider does, not only what the plugin understands.
 	PolicyChecker bool `protobuf:"varint,4,opt,name=policy_checker,json=policyChecker,proto3" json:"policy_checker,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// owned_resources: the provider marks the objects it creates with
+	// ApplyResourceChange.Request.owner and answers FindOwnedResource and
+	// ListOwnedResources. Like policy_checker, it says what the served
+	// provider does.
+	OwnedResources bool `protobuf:"varint,5,opt,name=owned_resources,json=ownedResources,proto3" json:"owned_resources,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
 	*x = Capabilities{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -720,7 +851,7 @@ func (x *Capabilities) String() string {
 func (*Capabilities) ProtoMessage() {}
 
 func (x *Capabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -733,7 +864,7 @@ func (x *Capabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities.ProtoReflect.Descriptor instead.
 func (*Capabilities) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Capabilities) GetBatch() bool {
@@ -764,6 +895,13 @@ func (x *Capabilities) GetPolicyChecker() bool {
 	return false
 }
 
+func (x *Capabilities) GetOwnedResources() bool {
+	if x != nil {
+		return x.OwnedResources
+	}
+	return false
+}
+
 type ValidateProviderConfig struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -772,7 +910,7 @@ type ValidateProviderConfig struct {
 
 func (x *ValidateProviderConfig) Reset() {
 	*x = ValidateProviderConfig{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -784,7 +922,7 @@ func (x *ValidateProviderConfig) String() string {
 func (*ValidateProviderConfig) ProtoMessage() {}
 
 func (x *ValidateProviderConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -797,7 +935,7 @@ func (x *ValidateProviderConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 type ValidateResourceConfig struct {
@@ -808,7 +946,7 @@ type ValidateResourceConfig struct {
 
 func (x *ValidateResourceConfig) Reset() {
 	*x = ValidateResourceConfig{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -820,7 +958,7 @@ func (x *ValidateResourceConfig) String() string {
 func (*ValidateResourceConfig) ProtoMessage() {}
 
 func (x *ValidateResourceConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -833,7 +971,7 @@ func (x *ValidateResourceConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 type ValidateDataSourceConfig struct {
@@ -844,7 +982,7 @@ type ValidateDataSourceConfig struct {
 
 func (x *ValidateDataSourceConfig) Reset() {
 	*x = ValidateDataSourceConfig{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +994,7 @@ func (x *ValidateDataSourceConfig) String() string {
 func (*ValidateDataSourceConfig) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,7 +1007,7 @@ func (x *ValidateDataSourceConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDataSourceConfig.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 type ConfigureProvider struct {
@@ -880,7 +1018,7 @@ type ConfigureProvider struct {
 
 func (x *ConfigureProvider) Reset() {
 	*x = ConfigureProvider{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -892,7 +1030,7 @@ func (x *ConfigureProvider) String() string {
 func (*ConfigureProvider) ProtoMessage() {}
 
 func (x *ConfigureProvider) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -905,7 +1043,7 @@ func (x *ConfigureProvider) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 type UpgradeResourceState struct {
@@ -916,7 +1054,7 @@ type UpgradeResourceState struct {
 
 func (x *UpgradeResourceState) Reset() {
 	*x = UpgradeResourceState{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -928,7 +1066,7 @@ func (x *UpgradeResourceState) String() string {
 func (*UpgradeResourceState) ProtoMessage() {}
 
 func (x *UpgradeResourceState) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -941,7 +1079,7 @@ func (x *UpgradeResourceState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 type ReadResource struct {
@@ -952,7 +1090,7 @@ type ReadResource struct {
 
 func (x *ReadResource) Reset() {
 	*x = ReadResource{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -964,7 +1102,7 @@ func (x *ReadResource) String() string {
 func (*ReadResource) ProtoMessage() {}
 
 func (x *ReadResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -977,7 +1115,7 @@ func (x *ReadResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource.ProtoReflect.Descriptor instead.
 func (*ReadResource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 type ReadResources struct {
@@ -988,7 +1126,7 @@ type ReadResources struct {
 
 func (x *ReadResources) Reset() {
 	*x = ReadResources{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1138,7 @@ func (x *ReadResources) String() string {
 func (*ReadResources) ProtoMessage() {}
 
 func (x *ReadResources) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1013,7 +1151,7 @@ func (x *ReadResources) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources.ProtoReflect.Descriptor instead.
 func (*ReadResources) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 type PlanResourceChange struct {
@@ -1024,7 +1162,7 @@ type PlanResourceChange struct {
 
 func (x *PlanResourceChange) Reset() {
 	*x = PlanResourceChange{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1036,7 +1174,7 @@ func (x *PlanResourceChange) String() string {
 func (*PlanResourceChange) ProtoMessage() {}
 
 func (x *PlanResourceChange) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1049,7 +1187,7 @@ func (x *PlanResourceChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{20}
 }
 
 type ApplyResourceChange struct {
@@ -1060,7 +1198,7 @@ type ApplyResourceChange struct {
 
 func (x *ApplyResourceChange) Reset() {
 	*x = ApplyResourceChange{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1072,7 +1210,7 @@ func (x *ApplyResourceChange) String() string {
 func (*ApplyResourceChange) ProtoMessage() {}
 
 func (x *ApplyResourceChange) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1085,7 +1223,7 @@ func (x *ApplyResourceChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{21}
 }
 
 type ImportResourceState struct {
@@ -1096,7 +1234,7 @@ type ImportResourceState struct {
 
 func (x *ImportResourceState) Reset() {
 	*x = ImportResourceState{}
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1108,7 +1246,7 @@ func (x *ImportResourceState) String() string {
 func (*ImportResourceState) ProtoMessage() {}
 
 func (x *ImportResourceState) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1121,7 +1259,7 @@ func (x *ImportResourceState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState.ProtoReflect.Descriptor instead.
 func (*ImportResourceState) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19}
+	return file_provider_proto_rawDescGZIP(), []int{22}
 }
 
 type ReadDataSource struct {
@@ -1132,7 +1270,7 @@ type ReadDataSource struct {
 
 func (x *ReadDataSource) Reset() {
 	*x = ReadDataSource{}
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1144,7 +1282,7 @@ func (x *ReadDataSource) String() string {
 func (*ReadDataSource) ProtoMessage() {}
 
 func (x *ReadDataSource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1157,7 +1295,7 @@ func (x *ReadDataSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource.ProtoReflect.Descriptor instead.
 func (*ReadDataSource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20}
+	return file_provider_proto_rawDescGZIP(), []int{23}
 }
 
 type Stop struct {
@@ -1168,7 +1306,7 @@ type Stop struct {
 
 func (x *Stop) Reset() {
 	*x = Stop{}
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1180,7 +1318,7 @@ func (x *Stop) String() string {
 func (*Stop) ProtoMessage() {}
 
 func (x *Stop) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1193,7 +1331,7 @@ func (x *Stop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop.ProtoReflect.Descriptor instead.
 func (*Stop) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21}
+	return file_provider_proto_rawDescGZIP(), []int{24}
 }
 
 type Batch struct {
@@ -1204,7 +1342,7 @@ type Batch struct {
 
 func (x *Batch) Reset() {
 	*x = Batch{}
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1354,7 @@ func (x *Batch) String() string {
 func (*Batch) ProtoMessage() {}
 
 func (x *Batch) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1367,7 @@ func (x *Batch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch.ProtoReflect.Descriptor instead.
 func (*Batch) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{22}
+	return file_provider_proto_rawDescGZIP(), []int{25}
 }
 
 // PolicyRule describes one rule of a policy provider.
@@ -1249,7 +1387,7 @@ type PolicyRule struct {
 
 func (x *PolicyRule) Reset() {
 	*x = PolicyRule{}
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1261,7 +1399,7 @@ func (x *PolicyRule) String() string {
 func (*PolicyRule) ProtoMessage() {}
 
 func (x *PolicyRule) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1274,7 +1412,7 @@ func (x *PolicyRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyRule.ProtoReflect.Descriptor instead.
 func (*PolicyRule) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{23}
+	return file_provider_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PolicyRule) GetId() string {
@@ -1327,7 +1465,7 @@ type GetPolicyRules struct {
 
 func (x *GetPolicyRules) Reset() {
 	*x = GetPolicyRules{}
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1339,7 +1477,7 @@ func (x *GetPolicyRules) String() string {
 func (*GetPolicyRules) ProtoMessage() {}
 
 func (x *GetPolicyRules) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1352,7 +1490,7 @@ func (x *GetPolicyRules) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPolicyRules.ProtoReflect.Descriptor instead.
 func (*GetPolicyRules) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{24}
+	return file_provider_proto_rawDescGZIP(), []int{27}
 }
 
 // PolicyResource is one resource instance as the plan leaves it. No schema
@@ -1381,7 +1519,7 @@ type PolicyResource struct {
 
 func (x *PolicyResource) Reset() {
 	*x = PolicyResource{}
-	mi := &file_provider_proto_msgTypes[25]
+	mi := &file_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1393,7 +1531,7 @@ func (x *PolicyResource) String() string {
 func (*PolicyResource) ProtoMessage() {}
 
 func (x *PolicyResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[25]
+	mi := &file_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1406,7 +1544,7 @@ func (x *PolicyResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyResource.ProtoReflect.Descriptor instead.
 func (*PolicyResource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{25}
+	return file_provider_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PolicyResource) GetAddress() string {
@@ -1508,7 +1646,7 @@ type PolicyFinding struct {
 
 func (x *PolicyFinding) Reset() {
 	*x = PolicyFinding{}
-	mi := &file_provider_proto_msgTypes[26]
+	mi := &file_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1520,7 +1658,7 @@ func (x *PolicyFinding) String() string {
 func (*PolicyFinding) ProtoMessage() {}
 
 func (x *PolicyFinding) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[26]
+	mi := &file_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1533,7 +1671,7 @@ func (x *PolicyFinding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PolicyFinding.ProtoReflect.Descriptor instead.
 func (*PolicyFinding) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{26}
+	return file_provider_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PolicyFinding) GetRuleId() string {
@@ -1586,7 +1724,7 @@ type CheckPlan struct {
 
 func (x *CheckPlan) Reset() {
 	*x = CheckPlan{}
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1598,7 +1736,7 @@ func (x *CheckPlan) String() string {
 func (*CheckPlan) ProtoMessage() {}
 
 func (x *CheckPlan) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[27]
+	mi := &file_provider_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1611,7 +1749,299 @@ func (x *CheckPlan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckPlan.ProtoReflect.Descriptor instead.
 func (*CheckPlan) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{27}
+	return file_provider_proto_rawDescGZIP(), []int{30}
+}
+
+type FindOwnedResource_Request struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TypeName      string                 `protobuf:"bytes,1,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	Owner         *Owner                 `protobuf:"bytes,2,opt,name=owner,proto3" json:"owner,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindOwnedResource_Request) Reset() {
+	*x = FindOwnedResource_Request{}
+	mi := &file_provider_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindOwnedResource_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindOwnedResource_Request) ProtoMessage() {}
+
+func (x *FindOwnedResource_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindOwnedResource_Request.ProtoReflect.Descriptor instead.
+func (*FindOwnedResource_Request) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{1, 0}
+}
+
+func (x *FindOwnedResource_Request) GetTypeName() string {
+	if x != nil {
+		return x.TypeName
+	}
+	return ""
+}
+
+func (x *FindOwnedResource_Request) GetOwner() *Owner {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
+type FindOwnedResource_Response struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Found         bool                   `protobuf:"varint,1,opt,name=found,proto3" json:"found,omitempty"`
+	State         *DynamicValue          `protobuf:"bytes,2,opt,name=state,proto3" json:"state,omitempty"`
+	Private       []byte                 `protobuf:"bytes,3,opt,name=private,proto3" json:"private,omitempty"`
+	Diagnostics   []*Diagnostic          `protobuf:"bytes,4,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FindOwnedResource_Response) Reset() {
+	*x = FindOwnedResource_Response{}
+	mi := &file_provider_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FindOwnedResource_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FindOwnedResource_Response) ProtoMessage() {}
+
+func (x *FindOwnedResource_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FindOwnedResource_Response.ProtoReflect.Descriptor instead.
+func (*FindOwnedResource_Response) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{1, 1}
+}
+
+func (x *FindOwnedResource_Response) GetFound() bool {
+	if x != nil {
+		return x.Found
+	}
+	return false
+}
+
+func (x *FindOwnedResource_Response) GetState() *DynamicValue {
+	if x != nil {
+		return x.State
+	}
+	return nil
+}
+
+func (x *FindOwnedResource_Response) GetPrivate() []byte {
+	if x != nil {
+		return x.Private
+	}
+	return nil
+}
+
+func (x *FindOwnedResource_Response) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
+type ListOwnedResources_Request struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Lineage       string                 `protobuf:"bytes,1,opt,name=lineage,proto3" json:"lineage,omitempty"`
+	TypeNames     []string               `protobuf:"bytes,2,rep,name=type_names,json=typeNames,proto3" json:"type_names,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOwnedResources_Request) Reset() {
+	*x = ListOwnedResources_Request{}
+	mi := &file_provider_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOwnedResources_Request) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOwnedResources_Request) ProtoMessage() {}
+
+func (x *ListOwnedResources_Request) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOwnedResources_Request.ProtoReflect.Descriptor instead.
+func (*ListOwnedResources_Request) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{2, 0}
+}
+
+func (x *ListOwnedResources_Request) GetLineage() string {
+	if x != nil {
+		return x.Lineage
+	}
+	return ""
+}
+
+func (x *ListOwnedResources_Request) GetTypeNames() []string {
+	if x != nil {
+		return x.TypeNames
+	}
+	return nil
+}
+
+type ListOwnedResources_Object struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TypeName      string                 `protobuf:"bytes,1,opt,name=type_name,json=typeName,proto3" json:"type_name,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Address       string                 `protobuf:"bytes,3,opt,name=address,proto3" json:"address,omitempty"`
+	Name          string                 `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOwnedResources_Object) Reset() {
+	*x = ListOwnedResources_Object{}
+	mi := &file_provider_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOwnedResources_Object) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOwnedResources_Object) ProtoMessage() {}
+
+func (x *ListOwnedResources_Object) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOwnedResources_Object.ProtoReflect.Descriptor instead.
+func (*ListOwnedResources_Object) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{2, 1}
+}
+
+func (x *ListOwnedResources_Object) GetTypeName() string {
+	if x != nil {
+		return x.TypeName
+	}
+	return ""
+}
+
+func (x *ListOwnedResources_Object) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ListOwnedResources_Object) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *ListOwnedResources_Object) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type ListOwnedResources_Response struct {
+	state         protoimpl.MessageState       `protogen:"open.v1"`
+	Objects       []*ListOwnedResources_Object `protobuf:"bytes,1,rep,name=objects,proto3" json:"objects,omitempty"`
+	Diagnostics   []*Diagnostic                `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOwnedResources_Response) Reset() {
+	*x = ListOwnedResources_Response{}
+	mi := &file_provider_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOwnedResources_Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOwnedResources_Response) ProtoMessage() {}
+
+func (x *ListOwnedResources_Response) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOwnedResources_Response.ProtoReflect.Descriptor instead.
+func (*ListOwnedResources_Response) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{2, 2}
+}
+
+func (x *ListOwnedResources_Response) GetObjects() []*ListOwnedResources_Object {
+	if x != nil {
+		return x.Objects
+	}
+	return nil
+}
+
+func (x *ListOwnedResources_Response) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
 }
 
 type GetMetrics_Request struct {
@@ -1622,7 +2052,7 @@ type GetMetrics_Request struct {
 
 func (x *GetMetrics_Request) Reset() {
 	*x = GetMetrics_Request{}
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1634,7 +2064,7 @@ func (x *GetMetrics_Request) String() string {
 func (*GetMetrics_Request) ProtoMessage() {}
 
 func (x *GetMetrics_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[28]
+	mi := &file_provider_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1647,7 +2077,7 @@ func (x *GetMetrics_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMetrics_Request.ProtoReflect.Descriptor instead.
 func (*GetMetrics_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{0, 0}
+	return file_provider_proto_rawDescGZIP(), []int{3, 0}
 }
 
 type GetMetrics_Response struct {
@@ -1659,7 +2089,7 @@ type GetMetrics_Response struct {
 
 func (x *GetMetrics_Response) Reset() {
 	*x = GetMetrics_Response{}
-	mi := &file_provider_proto_msgTypes[29]
+	mi := &file_provider_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +2101,7 @@ func (x *GetMetrics_Response) String() string {
 func (*GetMetrics_Response) ProtoMessage() {}
 
 func (x *GetMetrics_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[29]
+	mi := &file_provider_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +2114,7 @@ func (x *GetMetrics_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMetrics_Response.ProtoReflect.Descriptor instead.
 func (*GetMetrics_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{0, 1}
+	return file_provider_proto_rawDescGZIP(), []int{3, 1}
 }
 
 func (x *GetMetrics_Response) GetCounters() map[string]int64 {
@@ -1709,7 +2139,7 @@ type AttributePath_Step struct {
 
 func (x *AttributePath_Step) Reset() {
 	*x = AttributePath_Step{}
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +2151,7 @@ func (x *AttributePath_Step) String() string {
 func (*AttributePath_Step) ProtoMessage() {}
 
 func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[31]
+	mi := &file_provider_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +2164,7 @@ func (x *AttributePath_Step) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AttributePath_Step.ProtoReflect.Descriptor instead.
 func (*AttributePath_Step) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{2, 0}
+	return file_provider_proto_rawDescGZIP(), []int{5, 0}
 }
 
 func (x *AttributePath_Step) GetSelector() isAttributePath_Step_Selector {
@@ -1820,7 +2250,7 @@ type GetSchema_Request struct {
 
 func (x *GetSchema_Request) Reset() {
 	*x = GetSchema_Request{}
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +2262,7 @@ func (x *GetSchema_Request) String() string {
 func (*GetSchema_Request) ProtoMessage() {}
 
 func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[32]
+	mi := &file_provider_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +2275,7 @@ func (x *GetSchema_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema_Request.ProtoReflect.Descriptor instead.
 func (*GetSchema_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8, 0}
+	return file_provider_proto_rawDescGZIP(), []int{11, 0}
 }
 
 type GetSchema_Response struct {
@@ -1863,7 +2293,7 @@ type GetSchema_Response struct {
 
 func (x *GetSchema_Response) Reset() {
 	*x = GetSchema_Response{}
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1875,7 +2305,7 @@ func (x *GetSchema_Response) String() string {
 func (*GetSchema_Response) ProtoMessage() {}
 
 func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[33]
+	mi := &file_provider_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1888,7 +2318,7 @@ func (x *GetSchema_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSchema_Response.ProtoReflect.Descriptor instead.
 func (*GetSchema_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8, 1}
+	return file_provider_proto_rawDescGZIP(), []int{11, 1}
 }
 
 func (x *GetSchema_Response) GetProvider() *Schema {
@@ -1935,7 +2365,7 @@ type ValidateProviderConfig_Request struct {
 
 func (x *ValidateProviderConfig_Request) Reset() {
 	*x = ValidateProviderConfig_Request{}
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1947,7 +2377,7 @@ func (x *ValidateProviderConfig_Request) String() string {
 func (*ValidateProviderConfig_Request) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[36]
+	mi := &file_provider_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1960,7 +2390,7 @@ func (x *ValidateProviderConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10, 0}
+	return file_provider_proto_rawDescGZIP(), []int{13, 0}
 }
 
 func (x *ValidateProviderConfig_Request) GetConfig() *DynamicValue {
@@ -1979,7 +2409,7 @@ type ValidateProviderConfig_Response struct {
 
 func (x *ValidateProviderConfig_Response) Reset() {
 	*x = ValidateProviderConfig_Response{}
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1991,7 +2421,7 @@ func (x *ValidateProviderConfig_Response) String() string {
 func (*ValidateProviderConfig_Response) ProtoMessage() {}
 
 func (x *ValidateProviderConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[37]
+	mi := &file_provider_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2004,7 +2434,7 @@ func (x *ValidateProviderConfig_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateProviderConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateProviderConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10, 1}
+	return file_provider_proto_rawDescGZIP(), []int{13, 1}
 }
 
 func (x *ValidateProviderConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -2024,7 +2454,7 @@ type ValidateResourceConfig_Request struct {
 
 func (x *ValidateResourceConfig_Request) Reset() {
 	*x = ValidateResourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2036,7 +2466,7 @@ func (x *ValidateResourceConfig_Request) String() string {
 func (*ValidateResourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[38]
+	mi := &file_provider_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2049,7 +2479,7 @@ func (x *ValidateResourceConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11, 0}
+	return file_provider_proto_rawDescGZIP(), []int{14, 0}
 }
 
 func (x *ValidateResourceConfig_Request) GetTypeName() string {
@@ -2075,7 +2505,7 @@ type ValidateResourceConfig_Response struct {
 
 func (x *ValidateResourceConfig_Response) Reset() {
 	*x = ValidateResourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2087,7 +2517,7 @@ func (x *ValidateResourceConfig_Response) String() string {
 func (*ValidateResourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateResourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[39]
+	mi := &file_provider_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2100,7 +2530,7 @@ func (x *ValidateResourceConfig_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResourceConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateResourceConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11, 1}
+	return file_provider_proto_rawDescGZIP(), []int{14, 1}
 }
 
 func (x *ValidateResourceConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -2120,7 +2550,7 @@ type ValidateDataSourceConfig_Request struct {
 
 func (x *ValidateDataSourceConfig_Request) Reset() {
 	*x = ValidateDataSourceConfig_Request{}
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2132,7 +2562,7 @@ func (x *ValidateDataSourceConfig_Request) String() string {
 func (*ValidateDataSourceConfig_Request) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[40]
+	mi := &file_provider_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2145,7 +2575,7 @@ func (x *ValidateDataSourceConfig_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDataSourceConfig_Request.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12, 0}
+	return file_provider_proto_rawDescGZIP(), []int{15, 0}
 }
 
 func (x *ValidateDataSourceConfig_Request) GetTypeName() string {
@@ -2171,7 +2601,7 @@ type ValidateDataSourceConfig_Response struct {
 
 func (x *ValidateDataSourceConfig_Response) Reset() {
 	*x = ValidateDataSourceConfig_Response{}
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2183,7 +2613,7 @@ func (x *ValidateDataSourceConfig_Response) String() string {
 func (*ValidateDataSourceConfig_Response) ProtoMessage() {}
 
 func (x *ValidateDataSourceConfig_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[41]
+	mi := &file_provider_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2196,7 +2626,7 @@ func (x *ValidateDataSourceConfig_Response) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use ValidateDataSourceConfig_Response.ProtoReflect.Descriptor instead.
 func (*ValidateDataSourceConfig_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12, 1}
+	return file_provider_proto_rawDescGZIP(), []int{15, 1}
 }
 
 func (x *ValidateDataSourceConfig_Response) GetDiagnostics() []*Diagnostic {
@@ -2216,7 +2646,7 @@ type ConfigureProvider_Request struct {
 
 func (x *ConfigureProvider_Request) Reset() {
 	*x = ConfigureProvider_Request{}
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2228,7 +2658,7 @@ func (x *ConfigureProvider_Request) String() string {
 func (*ConfigureProvider_Request) ProtoMessage() {}
 
 func (x *ConfigureProvider_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[42]
+	mi := &file_provider_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2241,7 +2671,7 @@ func (x *ConfigureProvider_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider_Request.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13, 0}
+	return file_provider_proto_rawDescGZIP(), []int{16, 0}
 }
 
 func (x *ConfigureProvider_Request) GetConfig() *DynamicValue {
@@ -2267,7 +2697,7 @@ type ConfigureProvider_Response struct {
 
 func (x *ConfigureProvider_Response) Reset() {
 	*x = ConfigureProvider_Response{}
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2279,7 +2709,7 @@ func (x *ConfigureProvider_Response) String() string {
 func (*ConfigureProvider_Response) ProtoMessage() {}
 
 func (x *ConfigureProvider_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[43]
+	mi := &file_provider_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2292,7 +2722,7 @@ func (x *ConfigureProvider_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureProvider_Response.ProtoReflect.Descriptor instead.
 func (*ConfigureProvider_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13, 1}
+	return file_provider_proto_rawDescGZIP(), []int{16, 1}
 }
 
 func (x *ConfigureProvider_Response) GetDiagnostics() []*Diagnostic {
@@ -2315,7 +2745,7 @@ type UpgradeResourceState_Request struct {
 
 func (x *UpgradeResourceState_Request) Reset() {
 	*x = UpgradeResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2327,7 +2757,7 @@ func (x *UpgradeResourceState_Request) String() string {
 func (*UpgradeResourceState_Request) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[44]
+	mi := &file_provider_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2340,7 +2770,7 @@ func (x *UpgradeResourceState_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState_Request.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14, 0}
+	return file_provider_proto_rawDescGZIP(), []int{17, 0}
 }
 
 func (x *UpgradeResourceState_Request) GetTypeName() string {
@@ -2374,7 +2804,7 @@ type UpgradeResourceState_Response struct {
 
 func (x *UpgradeResourceState_Response) Reset() {
 	*x = UpgradeResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2386,7 +2816,7 @@ func (x *UpgradeResourceState_Response) String() string {
 func (*UpgradeResourceState_Response) ProtoMessage() {}
 
 func (x *UpgradeResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[45]
+	mi := &file_provider_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2399,7 +2829,7 @@ func (x *UpgradeResourceState_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResourceState_Response.ProtoReflect.Descriptor instead.
 func (*UpgradeResourceState_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14, 1}
+	return file_provider_proto_rawDescGZIP(), []int{17, 1}
 }
 
 func (x *UpgradeResourceState_Response) GetUpgradedState() *DynamicValue {
@@ -2434,7 +2864,7 @@ type ReadResource_Request struct {
 
 func (x *ReadResource_Request) Reset() {
 	*x = ReadResource_Request{}
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2446,7 +2876,7 @@ func (x *ReadResource_Request) String() string {
 func (*ReadResource_Request) ProtoMessage() {}
 
 func (x *ReadResource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[46]
+	mi := &file_provider_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2459,7 +2889,7 @@ func (x *ReadResource_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource_Request.ProtoReflect.Descriptor instead.
 func (*ReadResource_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15, 0}
+	return file_provider_proto_rawDescGZIP(), []int{18, 0}
 }
 
 func (x *ReadResource_Request) GetTypeName() string {
@@ -2511,7 +2941,7 @@ type ReadResource_Response struct {
 
 func (x *ReadResource_Response) Reset() {
 	*x = ReadResource_Response{}
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2523,7 +2953,7 @@ func (x *ReadResource_Response) String() string {
 func (*ReadResource_Response) ProtoMessage() {}
 
 func (x *ReadResource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[47]
+	mi := &file_provider_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2536,7 +2966,7 @@ func (x *ReadResource_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResource_Response.ProtoReflect.Descriptor instead.
 func (*ReadResource_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15, 1}
+	return file_provider_proto_rawDescGZIP(), []int{18, 1}
 }
 
 func (x *ReadResource_Response) GetNewState() *DynamicValue {
@@ -2577,7 +3007,7 @@ type ReadResources_Request struct {
 
 func (x *ReadResources_Request) Reset() {
 	*x = ReadResources_Request{}
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2589,7 +3019,7 @@ func (x *ReadResources_Request) String() string {
 func (*ReadResources_Request) ProtoMessage() {}
 
 func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[48]
+	mi := &file_provider_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2602,7 +3032,7 @@ func (x *ReadResources_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources_Request.ProtoReflect.Descriptor instead.
 func (*ReadResources_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16, 0}
+	return file_provider_proto_rawDescGZIP(), []int{19, 0}
 }
 
 func (x *ReadResources_Request) GetTypeName() string {
@@ -2630,7 +3060,7 @@ type ReadResources_Response struct {
 
 func (x *ReadResources_Response) Reset() {
 	*x = ReadResources_Response{}
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2642,7 +3072,7 @@ func (x *ReadResources_Response) String() string {
 func (*ReadResources_Response) ProtoMessage() {}
 
 func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[49]
+	mi := &file_provider_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2655,7 +3085,7 @@ func (x *ReadResources_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadResources_Response.ProtoReflect.Descriptor instead.
 func (*ReadResources_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16, 1}
+	return file_provider_proto_rawDescGZIP(), []int{19, 1}
 }
 
 func (x *ReadResources_Response) GetResults() []*ReadResource_Response {
@@ -2698,7 +3128,7 @@ type PlanResourceChange_Request struct {
 
 func (x *PlanResourceChange_Request) Reset() {
 	*x = PlanResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[50]
+	mi := &file_provider_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2710,7 +3140,7 @@ func (x *PlanResourceChange_Request) String() string {
 func (*PlanResourceChange_Request) ProtoMessage() {}
 
 func (x *PlanResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[50]
+	mi := &file_provider_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2723,7 +3153,7 @@ func (x *PlanResourceChange_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange_Request.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17, 0}
+	return file_provider_proto_rawDescGZIP(), []int{20, 0}
 }
 
 func (x *PlanResourceChange_Request) GetTypeName() string {
@@ -2800,7 +3230,7 @@ type PlanResourceChange_Response struct {
 
 func (x *PlanResourceChange_Response) Reset() {
 	*x = PlanResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[51]
+	mi := &file_provider_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2812,7 +3242,7 @@ func (x *PlanResourceChange_Response) String() string {
 func (*PlanResourceChange_Response) ProtoMessage() {}
 
 func (x *PlanResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[51]
+	mi := &file_provider_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2825,7 +3255,7 @@ func (x *PlanResourceChange_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanResourceChange_Response.ProtoReflect.Descriptor instead.
 func (*PlanResourceChange_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17, 1}
+	return file_provider_proto_rawDescGZIP(), []int{20, 1}
 }
 
 func (x *PlanResourceChange_Response) GetPlannedState() *DynamicValue {
@@ -2877,13 +3307,16 @@ type ApplyResourceChange_Request struct {
 	PlannedState   *DynamicValue          `protobuf:"bytes,3,opt,name=planned_state,json=plannedState,proto3" json:"planned_state,omitempty"`
 	Config         *DynamicValue          `protobuf:"bytes,4,opt,name=config,proto3" json:"config,omitempty"`
 	PlannedPrivate []byte                 `protobuf:"bytes,5,opt,name=planned_private,json=plannedPrivate,proto3" json:"planned_private,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// owner is set for a create: the provider writes it on the new object
+	// as its ownership mark.
+	Owner         *Owner `protobuf:"bytes,6,opt,name=owner,proto3" json:"owner,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApplyResourceChange_Request) Reset() {
 	*x = ApplyResourceChange_Request{}
-	mi := &file_provider_proto_msgTypes[52]
+	mi := &file_provider_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2895,7 +3328,7 @@ func (x *ApplyResourceChange_Request) String() string {
 func (*ApplyResourceChange_Request) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[52]
+	mi := &file_provider_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2908,7 +3341,7 @@ func (x *ApplyResourceChange_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange_Request.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18, 0}
+	return file_provider_proto_rawDescGZIP(), []int{21, 0}
 }
 
 func (x *ApplyResourceChange_Request) GetTypeName() string {
@@ -2946,6 +3379,13 @@ func (x *ApplyResourceChange_Request) GetPlannedPrivate() []byte {
 	return nil
 }
 
+func (x *ApplyResourceChange_Request) GetOwner() *Owner {
+	if x != nil {
+		return x.Owner
+	}
+	return nil
+}
+
 type ApplyResourceChange_Response struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	NewState      *DynamicValue          `protobuf:"bytes,1,opt,name=new_state,json=newState,proto3" json:"new_state,omitempty"`
@@ -2957,7 +3397,7 @@ type ApplyResourceChange_Response struct {
 
 func (x *ApplyResourceChange_Response) Reset() {
 	*x = ApplyResourceChange_Response{}
-	mi := &file_provider_proto_msgTypes[53]
+	mi := &file_provider_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2969,7 +3409,7 @@ func (x *ApplyResourceChange_Response) String() string {
 func (*ApplyResourceChange_Response) ProtoMessage() {}
 
 func (x *ApplyResourceChange_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[53]
+	mi := &file_provider_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2982,7 +3422,7 @@ func (x *ApplyResourceChange_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResourceChange_Response.ProtoReflect.Descriptor instead.
 func (*ApplyResourceChange_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18, 1}
+	return file_provider_proto_rawDescGZIP(), []int{21, 1}
 }
 
 func (x *ApplyResourceChange_Response) GetNewState() *DynamicValue {
@@ -3016,7 +3456,7 @@ type ImportResourceState_Request struct {
 
 func (x *ImportResourceState_Request) Reset() {
 	*x = ImportResourceState_Request{}
-	mi := &file_provider_proto_msgTypes[54]
+	mi := &file_provider_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3028,7 +3468,7 @@ func (x *ImportResourceState_Request) String() string {
 func (*ImportResourceState_Request) ProtoMessage() {}
 
 func (x *ImportResourceState_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[54]
+	mi := &file_provider_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3041,7 +3481,7 @@ func (x *ImportResourceState_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState_Request.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19, 0}
+	return file_provider_proto_rawDescGZIP(), []int{22, 0}
 }
 
 func (x *ImportResourceState_Request) GetTypeName() string {
@@ -3071,7 +3511,7 @@ type ImportResourceState_ImportedResource struct {
 
 func (x *ImportResourceState_ImportedResource) Reset() {
 	*x = ImportResourceState_ImportedResource{}
-	mi := &file_provider_proto_msgTypes[55]
+	mi := &file_provider_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3083,7 +3523,7 @@ func (x *ImportResourceState_ImportedResource) String() string {
 func (*ImportResourceState_ImportedResource) ProtoMessage() {}
 
 func (x *ImportResourceState_ImportedResource) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[55]
+	mi := &file_provider_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3096,7 +3536,7 @@ func (x *ImportResourceState_ImportedResource) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use ImportResourceState_ImportedResource.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_ImportedResource) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19, 1}
+	return file_provider_proto_rawDescGZIP(), []int{22, 1}
 }
 
 func (x *ImportResourceState_ImportedResource) GetTypeName() string {
@@ -3130,7 +3570,7 @@ type ImportResourceState_Response struct {
 
 func (x *ImportResourceState_Response) Reset() {
 	*x = ImportResourceState_Response{}
-	mi := &file_provider_proto_msgTypes[56]
+	mi := &file_provider_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3142,7 +3582,7 @@ func (x *ImportResourceState_Response) String() string {
 func (*ImportResourceState_Response) ProtoMessage() {}
 
 func (x *ImportResourceState_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[56]
+	mi := &file_provider_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3155,7 +3595,7 @@ func (x *ImportResourceState_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResourceState_Response.ProtoReflect.Descriptor instead.
 func (*ImportResourceState_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19, 2}
+	return file_provider_proto_rawDescGZIP(), []int{22, 2}
 }
 
 func (x *ImportResourceState_Response) GetImported() []*ImportResourceState_ImportedResource {
@@ -3182,7 +3622,7 @@ type ReadDataSource_Request struct {
 
 func (x *ReadDataSource_Request) Reset() {
 	*x = ReadDataSource_Request{}
-	mi := &file_provider_proto_msgTypes[57]
+	mi := &file_provider_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3194,7 +3634,7 @@ func (x *ReadDataSource_Request) String() string {
 func (*ReadDataSource_Request) ProtoMessage() {}
 
 func (x *ReadDataSource_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[57]
+	mi := &file_provider_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3207,7 +3647,7 @@ func (x *ReadDataSource_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource_Request.ProtoReflect.Descriptor instead.
 func (*ReadDataSource_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20, 0}
+	return file_provider_proto_rawDescGZIP(), []int{23, 0}
 }
 
 func (x *ReadDataSource_Request) GetTypeName() string {
@@ -3234,7 +3674,7 @@ type ReadDataSource_Response struct {
 
 func (x *ReadDataSource_Response) Reset() {
 	*x = ReadDataSource_Response{}
-	mi := &file_provider_proto_msgTypes[58]
+	mi := &file_provider_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3246,7 +3686,7 @@ func (x *ReadDataSource_Response) String() string {
 func (*ReadDataSource_Response) ProtoMessage() {}
 
 func (x *ReadDataSource_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[58]
+	mi := &file_provider_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3259,7 +3699,7 @@ func (x *ReadDataSource_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadDataSource_Response.ProtoReflect.Descriptor instead.
 func (*ReadDataSource_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20, 1}
+	return file_provider_proto_rawDescGZIP(), []int{23, 1}
 }
 
 func (x *ReadDataSource_Response) GetState() *DynamicValue {
@@ -3284,7 +3724,7 @@ type Stop_Request struct {
 
 func (x *Stop_Request) Reset() {
 	*x = Stop_Request{}
-	mi := &file_provider_proto_msgTypes[59]
+	mi := &file_provider_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3296,7 +3736,7 @@ func (x *Stop_Request) String() string {
 func (*Stop_Request) ProtoMessage() {}
 
 func (x *Stop_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[59]
+	mi := &file_provider_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3309,7 +3749,7 @@ func (x *Stop_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Request.ProtoReflect.Descriptor instead.
 func (*Stop_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21, 0}
+	return file_provider_proto_rawDescGZIP(), []int{24, 0}
 }
 
 type Stop_Response struct {
@@ -3322,7 +3762,7 @@ type Stop_Response struct {
 
 func (x *Stop_Response) Reset() {
 	*x = Stop_Response{}
-	mi := &file_provider_proto_msgTypes[60]
+	mi := &file_provider_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3334,7 +3774,7 @@ func (x *Stop_Response) String() string {
 func (*Stop_Response) ProtoMessage() {}
 
 func (x *Stop_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[60]
+	mi := &file_provider_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3347,7 +3787,7 @@ func (x *Stop_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stop_Response.ProtoReflect.Descriptor instead.
 func (*Stop_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21, 1}
+	return file_provider_proto_rawDescGZIP(), []int{24, 1}
 }
 
 func (x *Stop_Response) GetError() string {
@@ -3380,7 +3820,7 @@ type Batch_Call struct {
 
 func (x *Batch_Call) Reset() {
 	*x = Batch_Call{}
-	mi := &file_provider_proto_msgTypes[61]
+	mi := &file_provider_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3392,7 +3832,7 @@ func (x *Batch_Call) String() string {
 func (*Batch_Call) ProtoMessage() {}
 
 func (x *Batch_Call) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[61]
+	mi := &file_provider_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3405,7 +3845,7 @@ func (x *Batch_Call) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Call.ProtoReflect.Descriptor instead.
 func (*Batch_Call) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{22, 0}
+	return file_provider_proto_rawDescGZIP(), []int{25, 0}
 }
 
 func (x *Batch_Call) GetRequest() isBatch_Call_Request {
@@ -3576,7 +4016,7 @@ type Batch_Result struct {
 
 func (x *Batch_Result) Reset() {
 	*x = Batch_Result{}
-	mi := &file_provider_proto_msgTypes[62]
+	mi := &file_provider_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3588,7 +4028,7 @@ func (x *Batch_Result) String() string {
 func (*Batch_Result) ProtoMessage() {}
 
 func (x *Batch_Result) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[62]
+	mi := &file_provider_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3601,7 +4041,7 @@ func (x *Batch_Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Result.ProtoReflect.Descriptor instead.
 func (*Batch_Result) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{22, 1}
+	return file_provider_proto_rawDescGZIP(), []int{25, 1}
 }
 
 func (x *Batch_Result) GetIndex() uint32 {
@@ -3771,7 +4211,7 @@ type Batch_Request struct {
 
 func (x *Batch_Request) Reset() {
 	*x = Batch_Request{}
-	mi := &file_provider_proto_msgTypes[63]
+	mi := &file_provider_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3783,7 +4223,7 @@ func (x *Batch_Request) String() string {
 func (*Batch_Request) ProtoMessage() {}
 
 func (x *Batch_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[63]
+	mi := &file_provider_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3796,7 +4236,7 @@ func (x *Batch_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Request.ProtoReflect.Descriptor instead.
 func (*Batch_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{22, 2}
+	return file_provider_proto_rawDescGZIP(), []int{25, 2}
 }
 
 func (x *Batch_Request) GetCalls() []*Batch_Call {
@@ -3824,7 +4264,7 @@ type Batch_Response struct {
 
 func (x *Batch_Response) Reset() {
 	*x = Batch_Response{}
-	mi := &file_provider_proto_msgTypes[64]
+	mi := &file_provider_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3836,7 +4276,7 @@ func (x *Batch_Response) String() string {
 func (*Batch_Response) ProtoMessage() {}
 
 func (x *Batch_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[64]
+	mi := &file_provider_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3849,7 +4289,7 @@ func (x *Batch_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Batch_Response.ProtoReflect.Descriptor instead.
 func (*Batch_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{22, 3}
+	return file_provider_proto_rawDescGZIP(), []int{25, 3}
 }
 
 func (x *Batch_Response) GetResults() []*Batch_Result {
@@ -3867,7 +4307,7 @@ type GetPolicyRules_Request struct {
 
 func (x *GetPolicyRules_Request) Reset() {
 	*x = GetPolicyRules_Request{}
-	mi := &file_provider_proto_msgTypes[66]
+	mi := &file_provider_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3879,7 +4319,7 @@ func (x *GetPolicyRules_Request) String() string {
 func (*GetPolicyRules_Request) ProtoMessage() {}
 
 func (x *GetPolicyRules_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[66]
+	mi := &file_provider_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3892,7 +4332,7 @@ func (x *GetPolicyRules_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPolicyRules_Request.ProtoReflect.Descriptor instead.
 func (*GetPolicyRules_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{24, 0}
+	return file_provider_proto_rawDescGZIP(), []int{27, 0}
 }
 
 type GetPolicyRules_Response struct {
@@ -3905,7 +4345,7 @@ type GetPolicyRules_Response struct {
 
 func (x *GetPolicyRules_Response) Reset() {
 	*x = GetPolicyRules_Response{}
-	mi := &file_provider_proto_msgTypes[67]
+	mi := &file_provider_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3917,7 +4357,7 @@ func (x *GetPolicyRules_Response) String() string {
 func (*GetPolicyRules_Response) ProtoMessage() {}
 
 func (x *GetPolicyRules_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[67]
+	mi := &file_provider_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3930,7 +4370,7 @@ func (x *GetPolicyRules_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPolicyRules_Response.ProtoReflect.Descriptor instead.
 func (*GetPolicyRules_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{24, 1}
+	return file_provider_proto_rawDescGZIP(), []int{27, 1}
 }
 
 func (x *GetPolicyRules_Response) GetRules() []*PolicyRule {
@@ -3962,7 +4402,7 @@ type CheckPlan_Request struct {
 
 func (x *CheckPlan_Request) Reset() {
 	*x = CheckPlan_Request{}
-	mi := &file_provider_proto_msgTypes[68]
+	mi := &file_provider_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3974,7 +4414,7 @@ func (x *CheckPlan_Request) String() string {
 func (*CheckPlan_Request) ProtoMessage() {}
 
 func (x *CheckPlan_Request) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[68]
+	mi := &file_provider_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3987,7 +4427,7 @@ func (x *CheckPlan_Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckPlan_Request.ProtoReflect.Descriptor instead.
 func (*CheckPlan_Request) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{27, 0}
+	return file_provider_proto_rawDescGZIP(), []int{30, 0}
 }
 
 func (x *CheckPlan_Request) GetBaseline() string {
@@ -4028,7 +4468,7 @@ type CheckPlan_Response struct {
 
 func (x *CheckPlan_Response) Reset() {
 	*x = CheckPlan_Response{}
-	mi := &file_provider_proto_msgTypes[69]
+	mi := &file_provider_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4040,7 +4480,7 @@ func (x *CheckPlan_Response) String() string {
 func (*CheckPlan_Response) ProtoMessage() {}
 
 func (x *CheckPlan_Response) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[69]
+	mi := &file_provider_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4053,7 +4493,7 @@ func (x *CheckPlan_Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckPlan_Response.ProtoReflect.Descriptor instead.
 func (*CheckPlan_Response) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{27, 1}
+	return file_provider_proto_rawDescGZIP(), []int{30, 1}
 }
 
 func (x *CheckPlan_Response) GetFindings() []*PolicyFinding {
@@ -4074,7 +4514,32 @@ var File_provider_proto protoreflect.FileDescriptor
 
 const file_provider_proto_rawDesc = "" +
 	"\n" +
-	"\x0eprovider.proto\x12\x12nuvola.provider.v1\"\xb4\x01\n" +
+	"\x0eprovider.proto\x12\x12nuvola.provider.v1\";\n" +
+	"\x05Owner\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x18\n" +
+	"\alineage\x18\x02 \x01(\tR\alineage\"\xa3\x02\n" +
+	"\x11FindOwnedResource\x1aW\n" +
+	"\aRequest\x12\x1b\n" +
+	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12/\n" +
+	"\x05owner\x18\x02 \x01(\v2\x19.nuvola.provider.v1.OwnerR\x05owner\x1a\xb4\x01\n" +
+	"\bResponse\x12\x14\n" +
+	"\x05found\x18\x01 \x01(\bR\x05found\x126\n" +
+	"\x05state\x18\x02 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x05state\x12\x18\n" +
+	"\aprivate\x18\x03 \x01(\fR\aprivate\x12@\n" +
+	"\vdiagnostics\x18\x04 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xd5\x02\n" +
+	"\x12ListOwnedResources\x1aB\n" +
+	"\aRequest\x12\x18\n" +
+	"\alineage\x18\x01 \x01(\tR\alineage\x12\x1d\n" +
+	"\n" +
+	"type_names\x18\x02 \x03(\tR\ttypeNames\x1ac\n" +
+	"\x06Object\x12\x1b\n" +
+	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x18\n" +
+	"\aaddress\x18\x03 \x01(\tR\aaddress\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x1a\x95\x01\n" +
+	"\bResponse\x12G\n" +
+	"\aobjects\x18\x01 \x03(\v2-.nuvola.provider.v1.ListOwnedResources.ObjectR\aobjects\x12@\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\"\xb4\x01\n" +
 	"\n" +
 	"GetMetrics\x1a\t\n" +
 	"\aRequest\x1a\x9a\x01\n" +
@@ -4156,12 +4621,13 @@ const file_provider_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\x1aZ\n" +
 	"\x10DataSourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
-	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"\xa1\x01\n" +
+	"\x05value\x18\x02 \x01(\v2\x1a.nuvola.provider.v1.SchemaR\x05value:\x028\x01\"\xca\x01\n" +
 	"\fCapabilities\x12\x14\n" +
 	"\x05batch\x18\x01 \x01(\bR\x05batch\x12*\n" +
 	"\x11proposed_is_prior\x18\x02 \x01(\bR\x0fproposedIsPrior\x12(\n" +
 	"\x10validate_in_plan\x18\x03 \x01(\bR\x0evalidateInPlan\x12%\n" +
-	"\x0epolicy_checker\x18\x04 \x01(\bR\rpolicyChecker\"\xab\x01\n" +
+	"\x0epolicy_checker\x18\x04 \x01(\bR\rpolicyChecker\x12'\n" +
+	"\x0fowned_resources\x18\x05 \x01(\bR\x0eownedResources\"\xab\x01\n" +
 	"\x16ValidateProviderConfig\x1aC\n" +
 	"\aRequest\x128\n" +
 	"\x06config\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\x1aL\n" +
@@ -4230,15 +4696,16 @@ const file_provider_proto_rawDesc = "" +
 	"\x0fplanned_private\x18\x03 \x01(\fR\x0eplannedPrivate\x12@\n" +
 	"\vdiagnostics\x18\x04 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics\x12.\n" +
 	"\x13planned_is_proposed\x18\x05 \x01(\bR\x11plannedIsProposed\x12Q\n" +
-	"\x14validate_diagnostics\x18\x06 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\x13validateDiagnostics\"\xd3\x03\n" +
-	"\x13ApplyResourceChange\x1a\x93\x02\n" +
+	"\x14validate_diagnostics\x18\x06 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\x13validateDiagnostics\"\x84\x04\n" +
+	"\x13ApplyResourceChange\x1a\xc4\x02\n" +
 	"\aRequest\x12\x1b\n" +
 	"\ttype_name\x18\x01 \x01(\tR\btypeName\x12A\n" +
 	"\vprior_state\x18\x02 \x01(\v2 .nuvola.provider.v1.DynamicValueR\n" +
 	"priorState\x12E\n" +
 	"\rplanned_state\x18\x03 \x01(\v2 .nuvola.provider.v1.DynamicValueR\fplannedState\x128\n" +
 	"\x06config\x18\x04 \x01(\v2 .nuvola.provider.v1.DynamicValueR\x06config\x12'\n" +
-	"\x0fplanned_private\x18\x05 \x01(\fR\x0eplannedPrivate\x1a\xa5\x01\n" +
+	"\x0fplanned_private\x18\x05 \x01(\fR\x0eplannedPrivate\x12/\n" +
+	"\x05owner\x18\x06 \x01(\v2\x19.nuvola.provider.v1.OwnerR\x05owner\x1a\xa5\x01\n" +
 	"\bResponse\x12=\n" +
 	"\tnew_state\x18\x01 \x01(\v2 .nuvola.provider.v1.DynamicValueR\bnewState\x12\x18\n" +
 	"\aprivate\x18\x02 \x01(\fR\aprivate\x12@\n" +
@@ -4341,7 +4808,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x10provider_configs\x18\x04 \x03(\v2 .nuvola.provider.v1.DynamicValueR\x0fproviderConfigs\x1a\x8b\x01\n" +
 	"\bResponse\x12=\n" +
 	"\bfindings\x18\x01 \x03(\v2!.nuvola.provider.v1.PolicyFindingR\bfindings\x12@\n" +
-	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics2\xd1\x0e\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2\x1e.nuvola.provider.v1.DiagnosticR\vdiagnostics2\xbc\x10\n" +
 	"\bProvider\x12Z\n" +
 	"\tGetSchema\x12%.nuvola.provider.v1.GetSchema.Request\x1a&.nuvola.provider.v1.GetSchema.Response\x12\x81\x01\n" +
 	"\x16ValidateProviderConfig\x122.nuvola.provider.v1.ValidateProviderConfig.Request\x1a3.nuvola.provider.v1.ValidateProviderConfig.Response\x12\x81\x01\n" +
@@ -4360,7 +4827,9 @@ const file_provider_proto_rawDesc = "" +
 	"\n" +
 	"GetMetrics\x12&.nuvola.provider.v1.GetMetrics.Request\x1a'.nuvola.provider.v1.GetMetrics.Response\x12i\n" +
 	"\x0eGetPolicyRules\x12*.nuvola.provider.v1.GetPolicyRules.Request\x1a+.nuvola.provider.v1.GetPolicyRules.Response\x12Z\n" +
-	"\tCheckPlan\x12%.nuvola.provider.v1.CheckPlan.Request\x1a&.nuvola.provider.v1.CheckPlan.ResponseB4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
+	"\tCheckPlan\x12%.nuvola.provider.v1.CheckPlan.Request\x1a&.nuvola.provider.v1.CheckPlan.Response\x12r\n" +
+	"\x11FindOwnedResource\x12-.nuvola.provider.v1.FindOwnedResource.Request\x1a..nuvola.provider.v1.FindOwnedResource.Response\x12u\n" +
+	"\x12ListOwnedResources\x12..nuvola.provider.v1.ListOwnedResources.Request\x1a/.nuvola.provider.v1.ListOwnedResources.ResponseB4Z2github.com/nuvola-pa/nuvola/plugins/internal/protob\x06proto3"
 
 var (
 	file_provider_proto_rawDescOnce sync.Once
@@ -4375,208 +4844,226 @@ func file_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 70)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 78)
 var file_provider_proto_goTypes = []any{
 	(Diagnostic_Severity)(0),                     // 0: nuvola.provider.v1.Diagnostic.Severity
 	(NestedBlock_NestingMode)(0),                 // 1: nuvola.provider.v1.NestedBlock.NestingMode
-	(*GetMetrics)(nil),                           // 2: nuvola.provider.v1.GetMetrics
-	(*DynamicValue)(nil),                         // 3: nuvola.provider.v1.DynamicValue
-	(*AttributePath)(nil),                        // 4: nuvola.provider.v1.AttributePath
-	(*Diagnostic)(nil),                           // 5: nuvola.provider.v1.Diagnostic
-	(*Schema)(nil),                               // 6: nuvola.provider.v1.Schema
-	(*Block)(nil),                                // 7: nuvola.provider.v1.Block
-	(*Attribute)(nil),                            // 8: nuvola.provider.v1.Attribute
-	(*NestedBlock)(nil),                          // 9: nuvola.provider.v1.NestedBlock
-	(*GetSchema)(nil),                            // 10: nuvola.provider.v1.GetSchema
-	(*Capabilities)(nil),                         // 11: nuvola.provider.v1.Capabilities
-	(*ValidateProviderConfig)(nil),               // 12: nuvola.provider.v1.ValidateProviderConfig
-	(*ValidateResourceConfig)(nil),               // 13: nuvola.provider.v1.ValidateResourceConfig
-	(*ValidateDataSourceConfig)(nil),             // 14: nuvola.provider.v1.ValidateDataSourceConfig
-	(*ConfigureProvider)(nil),                    // 15: nuvola.provider.v1.ConfigureProvider
-	(*UpgradeResourceState)(nil),                 // 16: nuvola.provider.v1.UpgradeResourceState
-	(*ReadResource)(nil),                         // 17: nuvola.provider.v1.ReadResource
-	(*ReadResources)(nil),                        // 18: nuvola.provider.v1.ReadResources
-	(*PlanResourceChange)(nil),                   // 19: nuvola.provider.v1.PlanResourceChange
-	(*ApplyResourceChange)(nil),                  // 20: nuvola.provider.v1.ApplyResourceChange
-	(*ImportResourceState)(nil),                  // 21: nuvola.provider.v1.ImportResourceState
-	(*ReadDataSource)(nil),                       // 22: nuvola.provider.v1.ReadDataSource
-	(*Stop)(nil),                                 // 23: nuvola.provider.v1.Stop
-	(*Batch)(nil),                                // 24: nuvola.provider.v1.Batch
-	(*PolicyRule)(nil),                           // 25: nuvola.provider.v1.PolicyRule
-	(*GetPolicyRules)(nil),                       // 26: nuvola.provider.v1.GetPolicyRules
-	(*PolicyResource)(nil),                       // 27: nuvola.provider.v1.PolicyResource
-	(*PolicyFinding)(nil),                        // 28: nuvola.provider.v1.PolicyFinding
-	(*CheckPlan)(nil),                            // 29: nuvola.provider.v1.CheckPlan
-	(*GetMetrics_Request)(nil),                   // 30: nuvola.provider.v1.GetMetrics.Request
-	(*GetMetrics_Response)(nil),                  // 31: nuvola.provider.v1.GetMetrics.Response
-	nil,                                          // 32: nuvola.provider.v1.GetMetrics.Response.CountersEntry
-	(*AttributePath_Step)(nil),                   // 33: nuvola.provider.v1.AttributePath.Step
-	(*GetSchema_Request)(nil),                    // 34: nuvola.provider.v1.GetSchema.Request
-	(*GetSchema_Response)(nil),                   // 35: nuvola.provider.v1.GetSchema.Response
-	nil,                                          // 36: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	nil,                                          // 37: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
-	(*ValidateProviderConfig_Request)(nil),       // 38: nuvola.provider.v1.ValidateProviderConfig.Request
-	(*ValidateProviderConfig_Response)(nil),      // 39: nuvola.provider.v1.ValidateProviderConfig.Response
-	(*ValidateResourceConfig_Request)(nil),       // 40: nuvola.provider.v1.ValidateResourceConfig.Request
-	(*ValidateResourceConfig_Response)(nil),      // 41: nuvola.provider.v1.ValidateResourceConfig.Response
-	(*ValidateDataSourceConfig_Request)(nil),     // 42: nuvola.provider.v1.ValidateDataSourceConfig.Request
-	(*ValidateDataSourceConfig_Response)(nil),    // 43: nuvola.provider.v1.ValidateDataSourceConfig.Response
-	(*ConfigureProvider_Request)(nil),            // 44: nuvola.provider.v1.ConfigureProvider.Request
-	(*ConfigureProvider_Response)(nil),           // 45: nuvola.provider.v1.ConfigureProvider.Response
-	(*UpgradeResourceState_Request)(nil),         // 46: nuvola.provider.v1.UpgradeResourceState.Request
-	(*UpgradeResourceState_Response)(nil),        // 47: nuvola.provider.v1.UpgradeResourceState.Response
-	(*ReadResource_Request)(nil),                 // 48: nuvola.provider.v1.ReadResource.Request
-	(*ReadResource_Response)(nil),                // 49: nuvola.provider.v1.ReadResource.Response
-	(*ReadResources_Request)(nil),                // 50: nuvola.provider.v1.ReadResources.Request
-	(*ReadResources_Response)(nil),               // 51: nuvola.provider.v1.ReadResources.Response
-	(*PlanResourceChange_Request)(nil),           // 52: nuvola.provider.v1.PlanResourceChange.Request
-	(*PlanResourceChange_Response)(nil),          // 53: nuvola.provider.v1.PlanResourceChange.Response
-	(*ApplyResourceChange_Request)(nil),          // 54: nuvola.provider.v1.ApplyResourceChange.Request
-	(*ApplyResourceChange_Response)(nil),         // 55: nuvola.provider.v1.ApplyResourceChange.Response
-	(*ImportResourceState_Request)(nil),          // 56: nuvola.provider.v1.ImportResourceState.Request
-	(*ImportResourceState_ImportedResource)(nil), // 57: nuvola.provider.v1.ImportResourceState.ImportedResource
-	(*ImportResourceState_Response)(nil),         // 58: nuvola.provider.v1.ImportResourceState.Response
-	(*ReadDataSource_Request)(nil),               // 59: nuvola.provider.v1.ReadDataSource.Request
-	(*ReadDataSource_Response)(nil),              // 60: nuvola.provider.v1.ReadDataSource.Response
-	(*Stop_Request)(nil),                         // 61: nuvola.provider.v1.Stop.Request
-	(*Stop_Response)(nil),                        // 62: nuvola.provider.v1.Stop.Response
-	(*Batch_Call)(nil),                           // 63: nuvola.provider.v1.Batch.Call
-	(*Batch_Result)(nil),                         // 64: nuvola.provider.v1.Batch.Result
-	(*Batch_Request)(nil),                        // 65: nuvola.provider.v1.Batch.Request
-	(*Batch_Response)(nil),                       // 66: nuvola.provider.v1.Batch.Response
-	nil,                                          // 67: nuvola.provider.v1.PolicyRule.SeverityEntry
-	(*GetPolicyRules_Request)(nil),               // 68: nuvola.provider.v1.GetPolicyRules.Request
-	(*GetPolicyRules_Response)(nil),              // 69: nuvola.provider.v1.GetPolicyRules.Response
-	(*CheckPlan_Request)(nil),                    // 70: nuvola.provider.v1.CheckPlan.Request
-	(*CheckPlan_Response)(nil),                   // 71: nuvola.provider.v1.CheckPlan.Response
+	(*Owner)(nil),                                // 2: nuvola.provider.v1.Owner
+	(*FindOwnedResource)(nil),                    // 3: nuvola.provider.v1.FindOwnedResource
+	(*ListOwnedResources)(nil),                   // 4: nuvola.provider.v1.ListOwnedResources
+	(*GetMetrics)(nil),                           // 5: nuvola.provider.v1.GetMetrics
+	(*DynamicValue)(nil),                         // 6: nuvola.provider.v1.DynamicValue
+	(*AttributePath)(nil),                        // 7: nuvola.provider.v1.AttributePath
+	(*Diagnostic)(nil),                           // 8: nuvola.provider.v1.Diagnostic
+	(*Schema)(nil),                               // 9: nuvola.provider.v1.Schema
+	(*Block)(nil),                                // 10: nuvola.provider.v1.Block
+	(*Attribute)(nil),                            // 11: nuvola.provider.v1.Attribute
+	(*NestedBlock)(nil),                          // 12: nuvola.provider.v1.NestedBlock
+	(*GetSchema)(nil),                            // 13: nuvola.provider.v1.GetSchema
+	(*Capabilities)(nil),                         // 14: nuvola.provider.v1.Capabilities
+	(*ValidateProviderConfig)(nil),               // 15: nuvola.provider.v1.ValidateProviderConfig
+	(*ValidateResourceConfig)(nil),               // 16: nuvola.provider.v1.ValidateResourceConfig
+	(*ValidateDataSourceConfig)(nil),             // 17: nuvola.provider.v1.ValidateDataSourceConfig
+	(*ConfigureProvider)(nil),                    // 18: nuvola.provider.v1.ConfigureProvider
+	(*UpgradeResourceState)(nil),                 // 19: nuvola.provider.v1.UpgradeResourceState
+	(*ReadResource)(nil),                         // 20: nuvola.provider.v1.ReadResource
+	(*ReadResources)(nil),                        // 21: nuvola.provider.v1.ReadResources
+	(*PlanResourceChange)(nil),                   // 22: nuvola.provider.v1.PlanResourceChange
+	(*ApplyResourceChange)(nil),                  // 23: nuvola.provider.v1.ApplyResourceChange
+	(*ImportResourceState)(nil),                  // 24: nuvola.provider.v1.ImportResourceState
+	(*ReadDataSource)(nil),                       // 25: nuvola.provider.v1.ReadDataSource
+	(*Stop)(nil),                                 // 26: nuvola.provider.v1.Stop
+	(*Batch)(nil),                                // 27: nuvola.provider.v1.Batch
+	(*PolicyRule)(nil),                           // 28: nuvola.provider.v1.PolicyRule
+	(*GetPolicyRules)(nil),                       // 29: nuvola.provider.v1.GetPolicyRules
+	(*PolicyResource)(nil),                       // 30: nuvola.provider.v1.PolicyResource
+	(*PolicyFinding)(nil),                        // 31: nuvola.provider.v1.PolicyFinding
+	(*CheckPlan)(nil),                            // 32: nuvola.provider.v1.CheckPlan
+	(*FindOwnedResource_Request)(nil),            // 33: nuvola.provider.v1.FindOwnedResource.Request
+	(*FindOwnedResource_Response)(nil),           // 34: nuvola.provider.v1.FindOwnedResource.Response
+	(*ListOwnedResources_Request)(nil),           // 35: nuvola.provider.v1.ListOwnedResources.Request
+	(*ListOwnedResources_Object)(nil),            // 36: nuvola.provider.v1.ListOwnedResources.Object
+	(*ListOwnedResources_Response)(nil),          // 37: nuvola.provider.v1.ListOwnedResources.Response
+	(*GetMetrics_Request)(nil),                   // 38: nuvola.provider.v1.GetMetrics.Request
+	(*GetMetrics_Response)(nil),                  // 39: nuvola.provider.v1.GetMetrics.Response
+	nil,                                          // 40: nuvola.provider.v1.GetMetrics.Response.CountersEntry
+	(*AttributePath_Step)(nil),                   // 41: nuvola.provider.v1.AttributePath.Step
+	(*GetSchema_Request)(nil),                    // 42: nuvola.provider.v1.GetSchema.Request
+	(*GetSchema_Response)(nil),                   // 43: nuvola.provider.v1.GetSchema.Response
+	nil,                                          // 44: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	nil,                                          // 45: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	(*ValidateProviderConfig_Request)(nil),       // 46: nuvola.provider.v1.ValidateProviderConfig.Request
+	(*ValidateProviderConfig_Response)(nil),      // 47: nuvola.provider.v1.ValidateProviderConfig.Response
+	(*ValidateResourceConfig_Request)(nil),       // 48: nuvola.provider.v1.ValidateResourceConfig.Request
+	(*ValidateResourceConfig_Response)(nil),      // 49: nuvola.provider.v1.ValidateResourceConfig.Response
+	(*ValidateDataSourceConfig_Request)(nil),     // 50: nuvola.provider.v1.ValidateDataSourceConfig.Request
+	(*ValidateDataSourceConfig_Response)(nil),    // 51: nuvola.provider.v1.ValidateDataSourceConfig.Response
+	(*ConfigureProvider_Request)(nil),            // 52: nuvola.provider.v1.ConfigureProvider.Request
+	(*ConfigureProvider_Response)(nil),           // 53: nuvola.provider.v1.ConfigureProvider.Response
+	(*UpgradeResourceState_Request)(nil),         // 54: nuvola.provider.v1.UpgradeResourceState.Request
+	(*UpgradeResourceState_Response)(nil),        // 55: nuvola.provider.v1.UpgradeResourceState.Response
+	(*ReadResource_Request)(nil),                 // 56: nuvola.provider.v1.ReadResource.Request
+	(*ReadResource_Response)(nil),                // 57: nuvola.provider.v1.ReadResource.Response
+	(*ReadResources_Request)(nil),                // 58: nuvola.provider.v1.ReadResources.Request
+	(*ReadResources_Response)(nil),               // 59: nuvola.provider.v1.ReadResources.Response
+	(*PlanResourceChange_Request)(nil),           // 60: nuvola.provider.v1.PlanResourceChange.Request
+	(*PlanResourceChange_Response)(nil),          // 61: nuvola.provider.v1.PlanResourceChange.Response
+	(*ApplyResourceChange_Request)(nil),          // 62: nuvola.provider.v1.ApplyResourceChange.Request
+	(*ApplyResourceChange_Response)(nil),         // 63: nuvola.provider.v1.ApplyResourceChange.Response
+	(*ImportResourceState_Request)(nil),          // 64: nuvola.provider.v1.ImportResourceState.Request
+	(*ImportResourceState_ImportedResource)(nil), // 65: nuvola.provider.v1.ImportResourceState.ImportedResource
+	(*ImportResourceState_Response)(nil),         // 66: nuvola.provider.v1.ImportResourceState.Response
+	(*ReadDataSource_Request)(nil),               // 67: nuvola.provider.v1.ReadDataSource.Request
+	(*ReadDataSource_Response)(nil),              // 68: nuvola.provider.v1.ReadDataSource.Response
+	(*Stop_Request)(nil),                         // 69: nuvola.provider.v1.Stop.Request
+	(*Stop_Response)(nil),                        // 70: nuvola.provider.v1.Stop.Response
+	(*Batch_Call)(nil),                           // 71: nuvola.provider.v1.Batch.Call
+	(*Batch_Result)(nil),                         // 72: nuvola.provider.v1.Batch.Result
+	(*Batch_Request)(nil),                        // 73: nuvola.provider.v1.Batch.Request
+	(*Batch_Response)(nil),                       // 74: nuvola.provider.v1.Batch.Response
+	nil,                                          // 75: nuvola.provider.v1.PolicyRule.SeverityEntry
+	(*GetPolicyRules_Request)(nil),               // 76: nuvola.provider.v1.GetPolicyRules.Request
+	(*GetPolicyRules_Response)(nil),              // 77: nuvola.provider.v1.GetPolicyRules.Response
+	(*CheckPlan_Request)(nil),                    // 78: nuvola.provider.v1.CheckPlan.Request
+	(*CheckPlan_Response)(nil),                   // 79: nuvola.provider.v1.CheckPlan.Response
 }
 var file_provider_proto_depIdxs = []int32{
-	33,  // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
+	41,  // 0: nuvola.provider.v1.AttributePath.steps:type_name -> nuvola.provider.v1.AttributePath.Step
 	0,   // 1: nuvola.provider.v1.Diagnostic.severity:type_name -> nuvola.provider.v1.Diagnostic.Severity
-	4,   // 2: nuvola.provider.v1.Diagnostic.attribute:type_name -> nuvola.provider.v1.AttributePath
-	7,   // 3: nuvola.provider.v1.Schema.block:type_name -> nuvola.provider.v1.Block
-	8,   // 4: nuvola.provider.v1.Block.attributes:type_name -> nuvola.provider.v1.Attribute
-	9,   // 5: nuvola.provider.v1.Block.block_types:type_name -> nuvola.provider.v1.NestedBlock
-	3,   // 6: nuvola.provider.v1.Attribute.default_value:type_name -> nuvola.provider.v1.DynamicValue
-	7,   // 7: nuvola.provider.v1.NestedBlock.block:type_name -> nuvola.provider.v1.Block
+	7,   // 2: nuvola.provider.v1.Diagnostic.attribute:type_name -> nuvola.provider.v1.AttributePath
+	10,  // 3: nuvola.provider.v1.Schema.block:type_name -> nuvola.provider.v1.Block
+	11,  // 4: nuvola.provider.v1.Block.attributes:type_name -> nuvola.provider.v1.Attribute
+	12,  // 5: nuvola.provider.v1.Block.block_types:type_name -> nuvola.provider.v1.NestedBlock
+	6,   // 6: nuvola.provider.v1.Attribute.default_value:type_name -> nuvola.provider.v1.DynamicValue
+	10,  // 7: nuvola.provider.v1.NestedBlock.block:type_name -> nuvola.provider.v1.Block
 	1,   // 8: nuvola.provider.v1.NestedBlock.nesting:type_name -> nuvola.provider.v1.NestedBlock.NestingMode
-	67,  // 9: nuvola.provider.v1.PolicyRule.severity:type_name -> nuvola.provider.v1.PolicyRule.SeverityEntry
-	3,   // 10: nuvola.provider.v1.PolicyResource.before:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 11: nuvola.provider.v1.PolicyResource.after:type_name -> nuvola.provider.v1.DynamicValue
-	4,   // 12: nuvola.provider.v1.PolicyResource.after_sensitive:type_name -> nuvola.provider.v1.AttributePath
-	4,   // 13: nuvola.provider.v1.PolicyResource.config_sensitive:type_name -> nuvola.provider.v1.AttributePath
-	3,   // 14: nuvola.provider.v1.PolicyResource.config:type_name -> nuvola.provider.v1.DynamicValue
-	4,   // 15: nuvola.provider.v1.PolicyFinding.path:type_name -> nuvola.provider.v1.AttributePath
-	32,  // 16: nuvola.provider.v1.GetMetrics.Response.counters:type_name -> nuvola.provider.v1.GetMetrics.Response.CountersEntry
-	3,   // 17: nuvola.provider.v1.AttributePath.Step.element_key_value:type_name -> nuvola.provider.v1.DynamicValue
-	6,   // 18: nuvola.provider.v1.GetSchema.Response.provider:type_name -> nuvola.provider.v1.Schema
-	36,  // 19: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
-	37,  // 20: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
-	5,   // 21: nuvola.provider.v1.GetSchema.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	11,  // 22: nuvola.provider.v1.GetSchema.Response.capabilities:type_name -> nuvola.provider.v1.Capabilities
-	6,   // 23: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
-	6,   // 24: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
-	3,   // 25: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 26: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 27: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 28: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 29: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 30: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 31: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 32: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 33: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 34: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 35: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 36: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 37: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 38: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	48,  // 39: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
-	49,  // 40: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
-	5,   // 41: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 42: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 43: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 44: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 45: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	4,   // 46: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
-	5,   // 47: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	5,   // 48: nuvola.provider.v1.PlanResourceChange.Response.validate_diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 49: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 50: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 51: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 52: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 53: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 54: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
-	57,  // 55: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
-	5,   // 56: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 57: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
-	3,   // 58: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
-	5,   // 59: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	40,  // 60: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
-	42,  // 61: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	46,  // 62: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
-	48,  // 63: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
-	50,  // 64: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
-	52,  // 65: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
-	54,  // 66: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
-	56,  // 67: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
-	59,  // 68: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
-	41,  // 69: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
-	43,  // 70: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	47,  // 71: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
-	49,  // 72: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
-	51,  // 73: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
-	53,  // 74: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
-	55,  // 75: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
-	58,  // 76: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
-	60,  // 77: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
-	63,  // 78: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
-	64,  // 79: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
-	25,  // 80: nuvola.provider.v1.GetPolicyRules.Response.rules:type_name -> nuvola.provider.v1.PolicyRule
-	5,   // 81: nuvola.provider.v1.GetPolicyRules.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	3,   // 82: nuvola.provider.v1.CheckPlan.Request.settings:type_name -> nuvola.provider.v1.DynamicValue
-	27,  // 83: nuvola.provider.v1.CheckPlan.Request.resources:type_name -> nuvola.provider.v1.PolicyResource
-	3,   // 84: nuvola.provider.v1.CheckPlan.Request.provider_configs:type_name -> nuvola.provider.v1.DynamicValue
-	28,  // 85: nuvola.provider.v1.CheckPlan.Response.findings:type_name -> nuvola.provider.v1.PolicyFinding
-	5,   // 86: nuvola.provider.v1.CheckPlan.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
-	34,  // 87: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
-	38,  // 88: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
-	40,  // 89: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
-	42,  // 90: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
-	44,  // 91: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
-	46,  // 92: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
-	48,  // 93: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
-	50,  // 94: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
-	52,  // 95: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
-	54,  // 96: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
-	56,  // 97: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
-	59,  // 98: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
-	61,  // 99: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
-	65,  // 100: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
-	30,  // 101: nuvola.provider.v1.Provider.GetMetrics:input_type -> nuvola.provider.v1.GetMetrics.Request
-	68,  // 102: nuvola.provider.v1.Provider.GetPolicyRules:input_type -> nuvola.provider.v1.GetPolicyRules.Request
-	70,  // 103: nuvola.provider.v1.Provider.CheckPlan:input_type -> nuvola.provider.v1.CheckPlan.Request
-	35,  // 104: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
-	39,  // 105: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
-	41,  // 106: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
-	43,  // 107: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
-	45,  // 108: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
-	47,  // 109: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
-	49,  // 110: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
-	51,  // 111: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
-	53,  // 112: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
-	55,  // 113: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
-	58,  // 114: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
-	60,  // 115: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
-	62,  // 116: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
-	66,  // 117: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
-	31,  // 118: nuvola.provider.v1.Provider.GetMetrics:output_type -> nuvola.provider.v1.GetMetrics.Response
-	69,  // 119: nuvola.provider.v1.Provider.GetPolicyRules:output_type -> nuvola.provider.v1.GetPolicyRules.Response
-	71,  // 120: nuvola.provider.v1.Provider.CheckPlan:output_type -> nuvola.provider.v1.CheckPlan.Response
-	104, // [104:121] is the sub-list for method output_type
-	87,  // [87:104] is the sub-list for method input_type
-	87,  // [87:87] is the sub-list for extension type_name
-	87,  // [87:87] is the sub-list for extension extendee
-	0,   // [0:87] is the sub-list for field type_name
+	75,  // 9: nuvola.provider.v1.PolicyRule.severity:type_name -> nuvola.provider.v1.PolicyRule.SeverityEntry
+	6,   // 10: nuvola.provider.v1.PolicyResource.before:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 11: nuvola.provider.v1.PolicyResource.after:type_name -> nuvola.provider.v1.DynamicValue
+	7,   // 12: nuvola.provider.v1.PolicyResource.after_sensitive:type_name -> nuvola.provider.v1.AttributePath
+	7,   // 13: nuvola.provider.v1.PolicyResource.config_sensitive:type_name -> nuvola.provider.v1.AttributePath
+	6,   // 14: nuvola.provider.v1.PolicyResource.config:type_name -> nuvola.provider.v1.DynamicValue
+	7,   // 15: nuvola.provider.v1.PolicyFinding.path:type_name -> nuvola.provider.v1.AttributePath
+	2,   // 16: nuvola.provider.v1.FindOwnedResource.Request.owner:type_name -> nuvola.provider.v1.Owner
+	6,   // 17: nuvola.provider.v1.FindOwnedResource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 18: nuvola.provider.v1.FindOwnedResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	36,  // 19: nuvola.provider.v1.ListOwnedResources.Response.objects:type_name -> nuvola.provider.v1.ListOwnedResources.Object
+	8,   // 20: nuvola.provider.v1.ListOwnedResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	40,  // 21: nuvola.provider.v1.GetMetrics.Response.counters:type_name -> nuvola.provider.v1.GetMetrics.Response.CountersEntry
+	6,   // 22: nuvola.provider.v1.AttributePath.Step.element_key_value:type_name -> nuvola.provider.v1.DynamicValue
+	9,   // 23: nuvola.provider.v1.GetSchema.Response.provider:type_name -> nuvola.provider.v1.Schema
+	44,  // 24: nuvola.provider.v1.GetSchema.Response.resource_types:type_name -> nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry
+	45,  // 25: nuvola.provider.v1.GetSchema.Response.data_sources:type_name -> nuvola.provider.v1.GetSchema.Response.DataSourcesEntry
+	8,   // 26: nuvola.provider.v1.GetSchema.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	14,  // 27: nuvola.provider.v1.GetSchema.Response.capabilities:type_name -> nuvola.provider.v1.Capabilities
+	9,   // 28: nuvola.provider.v1.GetSchema.Response.ResourceTypesEntry.value:type_name -> nuvola.provider.v1.Schema
+	9,   // 29: nuvola.provider.v1.GetSchema.Response.DataSourcesEntry.value:type_name -> nuvola.provider.v1.Schema
+	6,   // 30: nuvola.provider.v1.ValidateProviderConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 31: nuvola.provider.v1.ValidateProviderConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 32: nuvola.provider.v1.ValidateResourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 33: nuvola.provider.v1.ValidateResourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 34: nuvola.provider.v1.ValidateDataSourceConfig.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 35: nuvola.provider.v1.ValidateDataSourceConfig.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 36: nuvola.provider.v1.ConfigureProvider.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 37: nuvola.provider.v1.ConfigureProvider.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 38: nuvola.provider.v1.UpgradeResourceState.Response.upgraded_state:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 39: nuvola.provider.v1.UpgradeResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 40: nuvola.provider.v1.ReadResource.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 41: nuvola.provider.v1.ReadResource.Request.provider_meta:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 42: nuvola.provider.v1.ReadResource.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 43: nuvola.provider.v1.ReadResource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	56,  // 44: nuvola.provider.v1.ReadResources.Request.objects:type_name -> nuvola.provider.v1.ReadResource.Request
+	57,  // 45: nuvola.provider.v1.ReadResources.Response.results:type_name -> nuvola.provider.v1.ReadResource.Response
+	8,   // 46: nuvola.provider.v1.ReadResources.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 47: nuvola.provider.v1.PlanResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 48: nuvola.provider.v1.PlanResourceChange.Request.proposed_new_state:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 49: nuvola.provider.v1.PlanResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 50: nuvola.provider.v1.PlanResourceChange.Response.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	7,   // 51: nuvola.provider.v1.PlanResourceChange.Response.requires_replace:type_name -> nuvola.provider.v1.AttributePath
+	8,   // 52: nuvola.provider.v1.PlanResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	8,   // 53: nuvola.provider.v1.PlanResourceChange.Response.validate_diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 54: nuvola.provider.v1.ApplyResourceChange.Request.prior_state:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 55: nuvola.provider.v1.ApplyResourceChange.Request.planned_state:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 56: nuvola.provider.v1.ApplyResourceChange.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	2,   // 57: nuvola.provider.v1.ApplyResourceChange.Request.owner:type_name -> nuvola.provider.v1.Owner
+	6,   // 58: nuvola.provider.v1.ApplyResourceChange.Response.new_state:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 59: nuvola.provider.v1.ApplyResourceChange.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 60: nuvola.provider.v1.ImportResourceState.ImportedResource.state:type_name -> nuvola.provider.v1.DynamicValue
+	65,  // 61: nuvola.provider.v1.ImportResourceState.Response.imported:type_name -> nuvola.provider.v1.ImportResourceState.ImportedResource
+	8,   // 62: nuvola.provider.v1.ImportResourceState.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 63: nuvola.provider.v1.ReadDataSource.Request.config:type_name -> nuvola.provider.v1.DynamicValue
+	6,   // 64: nuvola.provider.v1.ReadDataSource.Response.state:type_name -> nuvola.provider.v1.DynamicValue
+	8,   // 65: nuvola.provider.v1.ReadDataSource.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	48,  // 66: nuvola.provider.v1.Batch.Call.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Request
+	50,  // 67: nuvola.provider.v1.Batch.Call.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	54,  // 68: nuvola.provider.v1.Batch.Call.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Request
+	56,  // 69: nuvola.provider.v1.Batch.Call.read_resource:type_name -> nuvola.provider.v1.ReadResource.Request
+	58,  // 70: nuvola.provider.v1.Batch.Call.read_resources:type_name -> nuvola.provider.v1.ReadResources.Request
+	60,  // 71: nuvola.provider.v1.Batch.Call.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Request
+	62,  // 72: nuvola.provider.v1.Batch.Call.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Request
+	64,  // 73: nuvola.provider.v1.Batch.Call.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Request
+	67,  // 74: nuvola.provider.v1.Batch.Call.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Request
+	49,  // 75: nuvola.provider.v1.Batch.Result.validate_resource_config:type_name -> nuvola.provider.v1.ValidateResourceConfig.Response
+	51,  // 76: nuvola.provider.v1.Batch.Result.validate_data_source_config:type_name -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	55,  // 77: nuvola.provider.v1.Batch.Result.upgrade_resource_state:type_name -> nuvola.provider.v1.UpgradeResourceState.Response
+	57,  // 78: nuvola.provider.v1.Batch.Result.read_resource:type_name -> nuvola.provider.v1.ReadResource.Response
+	59,  // 79: nuvola.provider.v1.Batch.Result.read_resources:type_name -> nuvola.provider.v1.ReadResources.Response
+	61,  // 80: nuvola.provider.v1.Batch.Result.plan_resource_change:type_name -> nuvola.provider.v1.PlanResourceChange.Response
+	63,  // 81: nuvola.provider.v1.Batch.Result.apply_resource_change:type_name -> nuvola.provider.v1.ApplyResourceChange.Response
+	66,  // 82: nuvola.provider.v1.Batch.Result.import_resource_state:type_name -> nuvola.provider.v1.ImportResourceState.Response
+	68,  // 83: nuvola.provider.v1.Batch.Result.read_data_source:type_name -> nuvola.provider.v1.ReadDataSource.Response
+	71,  // 84: nuvola.provider.v1.Batch.Request.calls:type_name -> nuvola.provider.v1.Batch.Call
+	72,  // 85: nuvola.provider.v1.Batch.Response.results:type_name -> nuvola.provider.v1.Batch.Result
+	28,  // 86: nuvola.provider.v1.GetPolicyRules.Response.rules:type_name -> nuvola.provider.v1.PolicyRule
+	8,   // 87: nuvola.provider.v1.GetPolicyRules.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	6,   // 88: nuvola.provider.v1.CheckPlan.Request.settings:type_name -> nuvola.provider.v1.DynamicValue
+	30,  // 89: nuvola.provider.v1.CheckPlan.Request.resources:type_name -> nuvola.provider.v1.PolicyResource
+	6,   // 90: nuvola.provider.v1.CheckPlan.Request.provider_configs:type_name -> nuvola.provider.v1.DynamicValue
+	31,  // 91: nuvola.provider.v1.CheckPlan.Response.findings:type_name -> nuvola.provider.v1.PolicyFinding
+	8,   // 92: nuvola.provider.v1.CheckPlan.Response.diagnostics:type_name -> nuvola.provider.v1.Diagnostic
+	42,  // 93: nuvola.provider.v1.Provider.GetSchema:input_type -> nuvola.provider.v1.GetSchema.Request
+	46,  // 94: nuvola.provider.v1.Provider.ValidateProviderConfig:input_type -> nuvola.provider.v1.ValidateProviderConfig.Request
+	48,  // 95: nuvola.provider.v1.Provider.ValidateResourceConfig:input_type -> nuvola.provider.v1.ValidateResourceConfig.Request
+	50,  // 96: nuvola.provider.v1.Provider.ValidateDataSourceConfig:input_type -> nuvola.provider.v1.ValidateDataSourceConfig.Request
+	52,  // 97: nuvola.provider.v1.Provider.ConfigureProvider:input_type -> nuvola.provider.v1.ConfigureProvider.Request
+	54,  // 98: nuvola.provider.v1.Provider.UpgradeResourceState:input_type -> nuvola.provider.v1.UpgradeResourceState.Request
+	56,  // 99: nuvola.provider.v1.Provider.ReadResource:input_type -> nuvola.provider.v1.ReadResource.Request
+	58,  // 100: nuvola.provider.v1.Provider.ReadResources:input_type -> nuvola.provider.v1.ReadResources.Request
+	60,  // 101: nuvola.provider.v1.Provider.PlanResourceChange:input_type -> nuvola.provider.v1.PlanResourceChange.Request
+	62,  // 102: nuvola.provider.v1.Provider.ApplyResourceChange:input_type -> nuvola.provider.v1.ApplyResourceChange.Request
+	64,  // 103: nuvola.provider.v1.Provider.ImportResourceState:input_type -> nuvola.provider.v1.ImportResourceState.Request
+	67,  // 104: nuvola.provider.v1.Provider.ReadDataSource:input_type -> nuvola.provider.v1.ReadDataSource.Request
+	69,  // 105: nuvola.provider.v1.Provider.Stop:input_type -> nuvola.provider.v1.Stop.Request
+	73,  // 106: nuvola.provider.v1.Provider.Batch:input_type -> nuvola.provider.v1.Batch.Request
+	38,  // 107: nuvola.provider.v1.Provider.GetMetrics:input_type -> nuvola.provider.v1.GetMetrics.Request
+	76,  // 108: nuvola.provider.v1.Provider.GetPolicyRules:input_type -> nuvola.provider.v1.GetPolicyRules.Request
+	78,  // 109: nuvola.provider.v1.Provider.CheckPlan:input_type -> nuvola.provider.v1.CheckPlan.Request
+	33,  // 110: nuvola.provider.v1.Provider.FindOwnedResource:input_type -> nuvola.provider.v1.FindOwnedResource.Request
+	35,  // 111: nuvola.provider.v1.Provider.ListOwnedResources:input_type -> nuvola.provider.v1.ListOwnedResources.Request
+	43,  // 112: nuvola.provider.v1.Provider.GetSchema:output_type -> nuvola.provider.v1.GetSchema.Response
+	47,  // 113: nuvola.provider.v1.Provider.ValidateProviderConfig:output_type -> nuvola.provider.v1.ValidateProviderConfig.Response
+	49,  // 114: nuvola.provider.v1.Provider.ValidateResourceConfig:output_type -> nuvola.provider.v1.ValidateResourceConfig.Response
+	51,  // 115: nuvola.provider.v1.Provider.ValidateDataSourceConfig:output_type -> nuvola.provider.v1.ValidateDataSourceConfig.Response
+	53,  // 116: nuvola.provider.v1.Provider.ConfigureProvider:output_type -> nuvola.provider.v1.ConfigureProvider.Response
+	55,  // 117: nuvola.provider.v1.Provider.UpgradeResourceState:output_type -> nuvola.provider.v1.UpgradeResourceState.Response
+	57,  // 118: nuvola.provider.v1.Provider.ReadResource:output_type -> nuvola.provider.v1.ReadResource.Response
+	59,  // 119: nuvola.provider.v1.Provider.ReadResources:output_type -> nuvola.provider.v1.ReadResources.Response
+	61,  // 120: nuvola.provider.v1.Provider.PlanResourceChange:output_type -> nuvola.provider.v1.PlanResourceChange.Response
+	63,  // 121: nuvola.provider.v1.Provider.ApplyResourceChange:output_type -> nuvola.provider.v1.ApplyResourceChange.Response
+	66,  // 122: nuvola.provider.v1.Provider.ImportResourceState:output_type -> nuvola.provider.v1.ImportResourceState.Response
+	68,  // 123: nuvola.provider.v1.Provider.ReadDataSource:output_type -> nuvola.provider.v1.ReadDataSource.Response
+	70,  // 124: nuvola.provider.v1.Provider.Stop:output_type -> nuvola.provider.v1.Stop.Response
+	74,  // 125: nuvola.provider.v1.Provider.Batch:output_type -> nuvola.provider.v1.Batch.Response
+	39,  // 126: nuvola.provider.v1.Provider.GetMetrics:output_type -> nuvola.provider.v1.GetMetrics.Response
+	77,  // 127: nuvola.provider.v1.Provider.GetPolicyRules:output_type -> nuvola.provider.v1.GetPolicyRules.Response
+	79,  // 128: nuvola.provider.v1.Provider.CheckPlan:output_type -> nuvola.provider.v1.CheckPlan.Response
+	34,  // 129: nuvola.provider.v1.Provider.FindOwnedResource:output_type -> nuvola.provider.v1.FindOwnedResource.Response
+	37,  // 130: nuvola.provider.v1.Provider.ListOwnedResources:output_type -> nuvola.provider.v1.ListOwnedResources.Response
+	112, // [112:131] is the sub-list for method output_type
+	93,  // [93:112] is the sub-list for method input_type
+	93,  // [93:93] is the sub-list for extension type_name
+	93,  // [93:93] is the sub-list for extension extendee
+	0,   // [0:93] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -4584,13 +5071,13 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[31].OneofWrappers = []any{
+	file_provider_proto_msgTypes[39].OneofWrappers = []any{
 		(*AttributePath_Step_AttributeName)(nil),
 		(*AttributePath_Step_ElementKeyString)(nil),
 		(*AttributePath_Step_ElementKeyInt)(nil),
 		(*AttributePath_Step_ElementKeyValue)(nil),
 	}
-	file_provider_proto_msgTypes[61].OneofWrappers = []any{
+	file_provider_proto_msgTypes[69].OneofWrappers = []any{
 		(*Batch_Call_ValidateResourceConfig)(nil),
 		(*Batch_Call_ValidateDataSourceConfig)(nil),
 		(*Batch_Call_UpgradeResourceState)(nil),
@@ -4601,7 +5088,7 @@ func file_provider_proto_init() {
 		(*Batch_Call_ImportResourceState)(nil),
 		(*Batch_Call_ReadDataSource)(nil),
 	}
-	file_provider_proto_msgTypes[62].OneofWrappers = []any{
+	file_provider_proto_msgTypes[70].OneofWrappers = []any{
 		(*Batch_Result_ValidateResourceConfig)(nil),
 		(*Batch_Result_ValidateDataSourceConfig)(nil),
 		(*Batch_Result_UpgradeResourceState)(nil),
@@ -4618,7 +5105,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   70,
+			NumMessages:   78,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -50,6 +50,8 @@ const (
 	Provider_GetMetrics_FullMethodName               = "/nuvola.provider.v1.Provider/GetMetrics"
 	Provider_GetPolicyRules_FullMethodName           = "/nuvola.provider.v1.Provider/GetPolicyRules"
 	Provider_CheckPlan_FullMethodName                = "/nuvola.provider.v1.Provider/CheckPlan"
+	Provider_FindOwnedResource_FullMethodName        = "/nuvola.provider.v1.Provider/FindOwnedResource"
+	Provider_ListOwnedResources_FullMethodName       = "/nuvola.provider.v1.Provider/ListOwnedResources"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -91,6 +93,12 @@ type ProviderClient interface {
 	// the rules of a policy provider, as the baseline's settings configure
 	// them; the host calls it once per baseline block.
 	CheckPlan(ctx context.Context, in *CheckPlan_Request, opts ...grpc.CallOption) (*CheckPlan_Response, error)
+	// FindOwnedResource looks for the object of one resource instance by the
+	// ownership mark its create wrote, after a create whose outcome was not
+	// recorded; only for a provider that announces Capabilities.owned_resources.
+	FindOwnedResource(ctx context.Context, in *FindOwnedResource_Request, opts ...grpc.CallOption) (*FindOwnedResource_Response, error)
+	// ListOwnedResources lists the marked objects of a state's lineage.
+	ListOwnedResources(ctx context.Context, in *ListOwnedResources_Request, opts ...grpc.CallOption) (*ListOwnedResources_Response, error)
 }
 
 type providerClient struct {
@@ -277,6 +285,24 @@ func (c *providerClient) CheckPlan(ctx context.Context, in *CheckPlan_Request, o
 	return out, nil
 }
 
+func (c *providerClient) FindOwnedResource(ctx context.Context, in *FindOwnedResource_Request, opts ...grpc.CallOption) (*FindOwnedResource_Response, error) {
+	out := new(FindOwnedResource_Response)
+	err := c.cc.Invoke(ctx, Provider_FindOwnedResource_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *providerClient) ListOwnedResources(ctx context.Context, in *ListOwnedResources_Request, opts ...grpc.CallOption) (*ListOwnedResources_Response, error) {
+	out := new(ListOwnedResources_Response)
+	err := c.cc.Invoke(ctx, Provider_ListOwnedResources_FullMethodName, in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility
@@ -316,6 +342,12 @@ type ProviderServer interface {
 	// the rules of a policy provider, as the baseline's settings configure
 	// them; the host calls it once per baseline block.
 	CheckPlan(context.Context, *CheckPlan_Request) (*CheckPlan_Response, error)
+	// FindOwnedResource looks for the object of one resource instance by the
+	// ownership mark its create wrote, after a create whose outcome was not
+	// recorded; only for a provider that announces Capabilities.owned_resources.
+	FindOwnedResource(context.Context, *FindOwnedResource_Request) (*FindOwnedResource_Response, error)
+	// ListOwnedResources lists the marked objects of a state's lineage.
+	ListOwnedResources(context.Context, *ListOwnedResources_Request) (*ListOwnedResources_Response, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -373,6 +405,12 @@ func (UnimplementedProviderServer) GetPolicyRules(context.Context, *GetPolicyRul
 }
 func (UnimplementedProviderServer) CheckPlan(context.Context, *CheckPlan_Request) (*CheckPlan_Response, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CheckPlan not implemented")
+}
+func (UnimplementedProviderServer) FindOwnedResource(context.Context, *FindOwnedResource_Request) (*FindOwnedResource_Response, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method FindOwnedResource not implemented")
+}
+func (UnimplementedProviderServer) ListOwnedResources(context.Context, *ListOwnedResources_Request) (*ListOwnedResources_Response, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListOwnedResources not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 
@@ -696,6 +734,42 @@ func _Provider_CheckPlan_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_FindOwnedResource_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FindOwnedResource_Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).FindOwnedResource(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_FindOwnedResource_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).FindOwnedResource(ctx, req.(*FindOwnedResource_Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Provider_ListOwnedResources_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListOwnedResources_Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).ListOwnedResources(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_ListOwnedResources_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).ListOwnedResources(ctx, req.(*ListOwnedResources_Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -766,6 +840,14 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CheckPlan",
 			Handler:    _Provider_CheckPlan_Handler,
+		},
+		{
+			MethodName: "FindOwnedResource",
+			Handler:    _Provider_FindOwnedResource_Handler,
+		},
+		{
+			MethodName: "ListOwnedResources",
+			Handler:    _Provider_ListOwnedResources_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
