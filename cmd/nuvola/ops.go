@@ -128,6 +128,15 @@ func (m *meta) renderPlan(p *plan.Plan, mode plan.Mode) {
 	sc := engine.NewSchemaCache(m.factories())
 	defer sc.Close()
 	if m.jsonView != nil {
+		if mode == plan.RefreshOnlyMode {
+			// As in OpenTofu: what changed outside nuvola is drift, and a
+			// refresh-only plan plans no change of any resource.
+			for _, c := range p.Changes {
+				m.jsonView.ResourceDrift(c)
+			}
+			m.jsonView.ChangeSummary(0, 0, 0, 0, "plan")
+			return
+		}
 		add, change, remove, imp := countChanges(p)
 		for _, c := range p.Changes {
 			if c.Action != plan.NoOp {
