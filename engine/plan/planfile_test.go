@@ -136,7 +136,7 @@ func samplePlan(t testing.TB) *Plan {
 			"modules/app/main.tf": []byte("variable \"x\" {}\n"),
 			"empty.tf":            {},
 		},
-		Errored:       false,
+		Errored: false,
 		PolicyResults: []*PolicyResult{
 			{Baseline: "ente", RuleID: "NV-NET-001", Severity: SeverityError, Address: `module.app["blue"].null_resource.b[0]`,
 				Path: cty.GetAttrPath("triggers").Index(cty.StringVal("port")), Message: "ingress from 0.0.0.0/0 to port 22",
