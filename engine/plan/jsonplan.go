@@ -345,18 +345,17 @@ func (m *jsonMarshaler) resourceChanges(changes []*ResourceChange) ([]jsonResour
 		provider := ProviderSource(c.Provider)
 		schema := m.schema(c.Provider, res.Mode, res.Type)
 		rc := jsonResourceChange{
-			Address:        c.Addr.String(),
-			ModuleAddress:  c.Addr.Module.String(),
-			Mode:           modeString(res.Mode),
-			Type:           res.Type,
-			Name:           res.Name,
-			Index:          keyJSON(c.Addr.Resource.Key),
-			ProviderName:   provider,
-			Deposed:        c.DeposedKey,
-			ActionReason:   string(c.Reason),
-			Ente:           c.Ente(),
-			Classification: c.Classification(),
+			Address:       c.Addr.String(),
+			ModuleAddress: c.Addr.Module.String(),
+			Mode:          modeString(res.Mode),
+			Type:          res.Type,
+			Name:          res.Name,
+			Index:         keyJSON(c.Addr.Resource.Key),
+			ProviderName:  provider,
+			Deposed:       c.DeposedKey,
+			ActionReason:  string(c.Reason),
 		}
+		rc.Ente, rc.Classification = c.Labels()
 		if prev := c.PrevRunAddr; prev.Resource.Resource.Type != "" && !prev.Equal(c.Addr) {
 			rc.PreviousAddress = prev.String()
 		}

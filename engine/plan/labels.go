@@ -27,14 +27,26 @@ var (
 // known only after apply), before it. It is "" when the object carries no
 // such tag. Tags at sensitive paths are not read.
 func (c *ResourceChange) Tag(key string) string {
+	return c.Tags(key)[0]
+}
+
+// Tags is Tag for several keys, reading the tags once.
+func (c *ResourceChange) Tags(keys ...string) []string {
+	vals := make([]string, len(keys))
 	if c == nil {
-		return ""
+		return vals
 	}
-	if v, ok := ObjectTag(c.After, c.AfterSensitive, key); ok {
-		return v
-	}
-	v, _ := ObjectTag(c.Before, c.BeforeSensitive, key)
-	return v
+	found := make([]bool, len(keys))
+	objectTags(c.After, c.AfterSensitive, keys, vals, found)
+	objectTags(c.Before, c.BeforeSensitive, keys, vals, found)
+	return vals
+}
+
+// Labels are the change's ente and classification tags ("" for a tag the
+// object does not carry).
+func (c *ResourceChange) Labels() (ente, classification string) {
+	v := c.Tags(TagEnte, TagClassification)
+	return v[0], v[1]
 }
 
 // Ente is the ente tag of the change's object ("" when it has none).
@@ -49,12 +61,34 @@ func (c *ResourceChange) Classification() string { return c.Tag(TagClassificatio
 // ok is false when the object has no such tag, or its tags are unknown,
 // null or sensitive.
 func ObjectTag(obj cty.Value, sensitive []cty.Path, key string) (value string, ok bool) {
-	if obj == cty.NilVal || !obj.IsKnown() || obj.IsNull() || !obj.Type().IsObjectType() {
-		return "", false
+	vals, found := []string{""}, []bool{false}
+	objectTags(obj, sensitive, []string{key}, vals, found)
+	return vals[0], found[0]
+}
+
+// objectTags fills in the values of the keys not found yet, reading each
+// tag attribute of obj once.
+func objectTags(obj cty.Value, sensitive []cty.Path, keys []string, vals []string, found []bool) {
+	missing := 0
+	for _, f := range found {
+		if !f {
+			missing++
+		}
+	}
+	if missing == 0 || obj == cty.NilVal || !obj.IsKnown() || obj.IsNull() || obj.IsMarked() || !obj.Type().IsObjectType() {
+		return
 	}
 	for _, p := range sensitive {
 		if len(p) == 0 {
-			return "", false
+			return
+		}
+	}
+	set := func(k, v string) {
+		for i, key := range keys {
+			if !found[i] && key == k {
+				vals[i], found[i] = v, true
+				missing--
+			}
 		}
 	}
 	readable := func(attr string) (cty.Value, bool) {
@@ -62,12 +96,15 @@ func ObjectTag(obj cty.Value, sensitive []cty.Path, key string) (value string, o
 			return cty.NilVal, false
 		}
 		v := obj.GetAttr(attr)
-		if !v.IsWhollyKnown() || v.IsNull() || v.ContainsMarked() {
+		if !v.IsWhollyKnown() || v.IsNull() || v.IsMarked() {
 			return cty.NilVal, false
 		}
 		return v, true
 	}
 	for _, attr := range stringTagAttrs {
+		if missing == 0 {
+			return
+		}
 		v, ok := readable(attr)
 		if !ok {
 			continue
@@ -78,15 +115,18 @@ func ObjectTag(obj cty.Value, sensitive []cty.Path, key string) (value string, o
 		}
 		for it := v.ElementIterator(); it.Next(); {
 			_, t := it.Element()
-			if t.IsNull() {
+			if t.IsNull() || t.IsMarked() {
 				continue
 			}
-			if k, val, found := strings.Cut(t.AsString(), "="); found && k == key {
-				return val, true
+			if k, val, ok := strings.Cut(t.AsString(), "="); ok {
+				set(k, val)
 			}
 		}
 	}
 	for _, attr := range mapTagAttrs {
+		if missing == 0 {
+			return
+		}
 		v, ok := readable(attr)
 		if !ok {
 			continue
@@ -95,23 +135,13 @@ func ObjectTag(obj cty.Value, sensitive []cty.Path, key string) (value string, o
 		if !ty.IsMapType() && !ty.IsObjectType() {
 			continue
 		}
-		if ty.IsObjectType() && !ty.HasAttribute(key) {
-			continue
-		}
-		if ty.IsMapType() && !v.HasIndex(cty.StringVal(key)).True() {
-			continue
-		}
-		var e cty.Value
-		if ty.IsMapType() {
-			e = v.Index(cty.StringVal(key))
-		} else {
-			e = v.GetAttr(key)
-		}
-		if e.Type() == cty.String && !e.IsNull() {
-			return e.AsString(), true
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			if e.Type() == cty.String && !e.IsNull() && !e.IsMarked() {
+				set(k.AsString(), e.AsString())
+			}
 		}
 	}
-	return "", false
 }
 
 // sensitiveAttr reports whether a sensitive path covers the attribute or

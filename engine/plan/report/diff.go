@@ -28,6 +28,8 @@ type row struct {
 	Before, After val
 	// Forces is set on the attributes whose change forces a replacement.
 	Forces bool
+	// Class and Mark (+, -, ~) are set by finish.
+	Class, Mark string
 }
 
 // val is a rendered value: Text and the Kind that styles it.
@@ -36,19 +38,42 @@ type val struct {
 	// Kind is one of none, null, str, multi (a multi-line string), num,
 	// bool, unknown, sensitive, compact (a whole collection on one line).
 	Kind string
+	// Class and Pre are what the page needs of Kind, worked out once by
+	// finish: a page holds thousands of values.
+	Class string
+	Pre   bool
 }
 
-// Sym is the row's marker, as plan text shows it.
-func (r row) Sym() string {
+// finish fills in what the page shows of a row: its classes and marker.
+func (r *row) finish() {
+	r.Class = "op-" + r.Op + " d" + strconv.Itoa(r.Depth)
+	if r.Forces {
+		r.Class += " forces"
+	}
 	switch r.Op {
 	case opAdd:
-		return "+"
+		r.Mark = "+"
 	case opRemove:
-		return "-"
+		r.Mark = "-"
 	case opChange:
-		return "~"
+		r.Mark = "~"
 	}
-	return ""
+	for _, v := range []*val{&r.Before, &r.After} {
+		if v.Kind != "" && v.Kind != "none" {
+			v.Class = "v " + v.Kind
+		}
+		v.Pre = v.Kind == "multi"
+	}
+}
+
+// finishRows caps the indentation the page styles and fills in every
+// row.
+func finishRows(rows []row) []row {
+	for i := range rows {
+		rows[i].Depth = max(0, min(rows[i].Depth, maxDepthClass))
+		rows[i].finish()
+	}
+	return rows
 }
 
 // maxCompact bounds a collection written on one line.

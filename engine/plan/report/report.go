@@ -450,8 +450,8 @@ func newChangeView(pg *page, scrub *scrubber, c *plan.ResourceChange, addr, id s
 	cv := &changeView{
 		ID: id, Addr: addr, Deposed: c.DeposedKey, Provider: plan.ProviderSource(c.Provider),
 		Action: actionKey(c), ImportID: c.ImportID,
-		Ente: c.Ente(), Class: c.Classification(),
 	}
+	cv.Ente, cv.Class = c.Labels()
 	cv.ActionLabel = pg.T("action." + cv.Action)
 	if pg.Drift {
 		if l, ok := pg.cat["drift."+cv.Action]; ok {
@@ -509,10 +509,7 @@ func newChangeView(pg *page, scrub *scrubber, c *plan.ResourceChange, addr, id s
 			d.rows = append([]row{top}, d.rows...)
 		}
 	}
-	for i := range d.rows {
-		d.rows[i].Depth = min(d.rows[i].Depth, maxDepthClass)
-	}
-	cv.Rows = d.rows
+	cv.Rows = finishRows(d.rows)
 	if d.hidden > 0 {
 		cv.Hidden = pg.Tf("change.hidden", d.hidden)
 	}
@@ -598,7 +595,7 @@ func outputs(pg *page, scrub *scrubber, ocs []*plan.OutputChange) []outputView {
 		}
 		d := &differ{t: pg.T, scrub: scrub}
 		d.walk(0, o.Name, before, after, bs, as, nil)
-		ov.Rows = d.rows
+		ov.Rows = finishRows(d.rows)
 		out = append(out, ov)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -622,7 +619,9 @@ func variables(pg *page, scrub *scrubber, p *plan.Plan) []variableView {
 		if sensitive[n] {
 			sens = &trie{end: true}
 		}
-		out = append(out, variableView{Name: n, Value: d.value(v, sens)})
+		r := row{Before: d.value(v, sens)}
+		r.finish()
+		out = append(out, variableView{Name: n, Value: r.Before})
 	}
 	return out
 }

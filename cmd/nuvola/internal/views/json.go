@@ -182,8 +182,8 @@ func (v *JSONView) ResourceDrift(c *plan.ResourceChange) {
 }
 
 func newJSONResourceChange(c *plan.ResourceChange) jsonResourceChange {
-	jc := jsonResourceChange{Resource: newJSONResourceAddr(c.Addr), Action: jsonChangeAction(c.Action), Reason: jsonChangeReason(c.Reason),
-		Ente: c.Ente(), Classification: c.Classification()}
+	jc := jsonResourceChange{Resource: newJSONResourceAddr(c.Addr), Action: jsonChangeAction(c.Action), Reason: jsonChangeReason(c.Reason)}
+	jc.Ente, jc.Classification = c.Labels()
 	if moved(c) {
 		if jc.Action == "noop" {
 			jc.Action = "move"
