@@ -402,6 +402,8 @@ func build(p *plan.Plan, opts Options) *page {
 		if pg.Graph.Omitted > 0 {
 			pg.Graph.Note = pg.Tf("graph.omitted", pg.Graph.Omitted)
 		} else if len(pg.Graph.Edges) == 0 {
+			// Boxes without arrows say nothing the changes do not.
+			pg.Graph.Nodes = nil
 			pg.Graph.Note = pg.T("graph.none")
 		}
 	}
