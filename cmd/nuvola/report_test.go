@@ -93,6 +93,12 @@ resource "terraform_data" "later" {
 	assert.Contains(t, r.stdout, "<h1>Drift report: changes made outside nuvola</h1>")
 	assert.Contains(t, r.stdout, "No drift: the remote objects still match the state.")
 	assert.NotContains(t, r.stdout, "hunter2-secret")
+
+	// Its JSON names no planned change: drift would be resource_drift.
+	r = nuvola(t, dir, "plan", "-input=false", "-var=name=app", "-refresh-only", "-json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NotContains(t, r.stdout, `"planned_change"`)
+	assert.Contains(t, r.stdout, `"type":"change_summary"`)
 }
 
 func TestCLIPlanReportBadFlags(t *testing.T) {

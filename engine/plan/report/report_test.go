@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -354,4 +355,37 @@ func BenchmarkRender5000(b *testing.B) {
 		size = buf.Len()
 	}
 	b.ReportMetric(float64(size), "bytes/report")
+}
+
+// TestRenderOddValues renders values of every odd shape a plan can hold;
+// none may stop the report.
+func TestRenderOddValues(t *testing.T) {
+	obj := cty.ObjectVal
+	odd := []struct{ before, after cty.Value }{
+		{cty.NilVal, cty.NilVal},
+		{cty.NullVal(cty.DynamicPseudoType), cty.DynamicVal},
+		{obj(map[string]cty.Value{"a": cty.DynamicVal}), obj(map[string]cty.Value{"a": cty.NullVal(cty.DynamicPseudoType)})},
+		{obj(map[string]cty.Value{"l": cty.ListVal(strs("a"))}), obj(map[string]cty.Value{"l": cty.TupleVal([]cty.Value{cty.NumberIntVal(1), cty.True})})},
+		{obj(map[string]cty.Value{"s": cty.SetVal([]cty.Value{cty.UnknownVal(cty.String), str("x")})}), obj(map[string]cty.Value{"s": cty.SetVal([]cty.Value{cty.UnknownVal(cty.String)})})},
+		{obj(map[string]cty.Value{"m": cty.MapVal(map[string]cty.Value{"k": str("v")})}), obj(map[string]cty.Value{"m": str("now a string")})},
+		{obj(map[string]cty.Value{"x": str("pw").Mark("sensitive"), "y": cty.ListVal([]cty.Value{str("a").Mark("other")})}), cty.NullVal(cty.DynamicPseudoType)},
+		{cty.NilVal, obj(map[string]cty.Value{"deep": obj(map[string]cty.Value{"a": obj(map[string]cty.Value{"b": obj(map[string]cty.Value{"c": obj(map[string]cty.Value{"d": obj(map[string]cty.Value{"e": obj(map[string]cty.Value{"f": obj(map[string]cty.Value{"g": obj(map[string]cty.Value{"h": obj(map[string]cty.Value{"i": obj(map[string]cty.Value{"j": str("deep")})})})})})})})})})})})},
+		{cty.NilVal, obj(map[string]cty.Value{"long": cty.ListVal(strs(strings.Split(strings.Repeat("x,", 400), ",")...)), "n": cty.NumberFloatVal(1.5), "e": cty.EmptyObjectVal, "t": cty.EmptyTupleVal})},
+		{cty.StringVal("not an object"), cty.NumberIntVal(3)},
+	}
+	p := &plan.Plan{PolicyResults: []*plan.PolicyResult{{RuleID: "R", Severity: plan.SeverityError,
+		Path: cty.Path{cty.IndexStep{Key: cty.UnknownVal(cty.String)}, cty.IndexStep{Key: cty.True}}}}}
+	for i, o := range odd {
+		p.Changes = append(p.Changes, &plan.ResourceChange{Addr: addr(t, "openstack_x.o"+strconv.Itoa(i)), Provider: osProv, Action: plan.Update,
+			Before: o.before, After: o.after,
+			BeforeSensitive: []cty.Path{cty.GetAttrPath("s").Index(cty.UnknownVal(cty.String))},
+			AfterSensitive:  []cty.Path{cty.GetAttrPath("m").Index(str("k"))},
+			RequiredReplace: []cty.Path{cty.GetAttrPath("l").Index(cty.NumberIntVal(0)), cty.GetAttrPath("s").Index(str("x"))},
+		})
+	}
+	for _, lang := range []Lang{English, Italian} {
+		out := render(t, p, Options{Lang: lang})
+		assertSelfContained(t, out)
+		assert.NotContains(t, string(out), `"pw"`)
+	}
 }
