@@ -14,6 +14,16 @@ if [ -n "$unformatted" ]; then echo "not gofmt'ed:"; echo "$unformatted"; exit 1
 echo "== go vet"
 go vet ./...
 
+# The plan report is checked in a real browser (engine/plan/report); in CI
+# that test fails without one, so CI installs Debian's chromium when it is
+# missing. Elsewhere the test is skipped without it.
+if [ "${CI:-}" = true ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium (Debian's package) for the report's browser test"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
 echo "== go test"
 go test -count=1 ./...
 

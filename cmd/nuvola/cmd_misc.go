@@ -350,7 +350,12 @@ func cmdGraph(m *meta, args []string) int {
 func cmdShow(m *meta, args []string) int {
 	fs := m.flags("show")
 	jsonOut := fs.Bool("json", false, "")
+	var ho htmlFlags
+	ho.register(fs)
 	if !m.parse(fs, args) {
+		return exitError
+	}
+	if !m.checkHTMLFlags(&ho, *jsonOut) {
 		return exitError
 	}
 	sc := engine.NewSchemaCache(m.factories())
@@ -359,11 +364,18 @@ func cmdShow(m *meta, args []string) int {
 		m.errorf("Too many command line arguments", "Expected at most one positional argument: a saved plan file.")
 		return exitError
 	}
+	if ho.html && fs.NArg() == 0 {
+		m.errorf("No plan file given", "The -html option renders a saved plan: nuvola show -html PLANFILE > report.html")
+		return exitError
+	}
 	if fs.NArg() == 1 {
 		p, err := readPlanFile(fs.Arg(0))
 		if err != nil {
 			m.errorf("Failed to read the given file as a plan file", "%s: %s", fs.Arg(0), err)
 			return exitError
+		}
+		if ho.html {
+			return m.writeHTMLReport(p, &ho, sc)
 		}
 		if *jsonOut {
 			cfg, _ := configs.NewParser().LoadConfig(".")

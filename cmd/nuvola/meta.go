@@ -49,6 +49,9 @@ type meta struct {
 	compactWarnings        bool
 	stateFlag, backupFlag  string
 	varsFlagSet, lockFlags bool
+	// diagsToStderr sends warnings to stderr too, for a command whose
+	// stdout is a document (-html).
+	diagsToStderr bool
 	// prestarted are provider instances started ahead of need; the
 	// engine takes them through the factories.
 	prestarted []*prestartedProvider
@@ -126,7 +129,7 @@ func (m *meta) showDiags(diags hcl.Diagnostics) {
 		return
 	}
 	w := m.stdout
-	if diags.HasErrors() {
+	if diags.HasErrors() || m.diagsToStderr {
 		w = m.stderr
 	}
 	_ = views.RenderDiagnostics(w, sortDiags(diags), m.sources, m.viewOpts())

@@ -30,6 +30,8 @@ type opFlags struct {
 	detailed    bool
 	json        bool
 	autoApprove bool
+	// html is set by plan -html: the report of the plan goes to stdout.
+	html htmlFlags
 }
 
 func (m *meta) opFlagSet(name string, o *opFlags) (fsFn func([]string) ([]string, bool)) {
@@ -47,8 +49,14 @@ func (m *meta) opFlagSet(name string, o *opFlags) (fsFn func([]string) ([]string
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "")
 	fs.IntVar(&m.parallelism, "parallelism", 10, "")
 	fs.BoolVar(&m.compactWarnings, "compact-warnings", false, "")
+	if name == "plan" {
+		o.html.register(fs)
+	}
 	return func(args []string) ([]string, bool) {
 		if !m.parse(fs, args) {
+			return nil, false
+		}
+		if !m.checkHTMLFlags(&o.html, o.json) {
 			return nil, false
 		}
 		if o.json {
@@ -113,7 +121,9 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 		m.showDiags(diags)
 		return cfg, p, b, st, unlock, false
 	}
-	m.renderPlan(p, mode)
+	if !o.html.html {
+		m.renderPlan(p, mode)
+	}
 	m.showDiags(diags)
 	return cfg, p, b, st, unlock, true
 }
@@ -146,6 +156,15 @@ func (m *meta) renderPlan(p *plan.Plan, mode plan.Mode) {
 	sc := engine.NewSchemaCache(m.factories())
 	defer sc.Close()
 	if m.jsonView != nil {
+		if mode == plan.RefreshOnlyMode {
+			// As in OpenTofu: what changed outside nuvola is drift, and a
+			// refresh-only plan plans no change of any resource.
+			for _, c := range p.Changes {
+				m.jsonView.ResourceDrift(c)
+			}
+			m.jsonView.ChangeSummary(0, 0, 0, 0, "plan")
+			return
+		}
 		add, change, remove, imp := countChanges(p)
 		for _, c := range p.Changes {
 			if c.Action != plan.NoOp {
@@ -210,10 +229,17 @@ func cmdPlan(m *meta, args []string) int {
 			m.errorf("Failed to write plan file", "%s", err)
 			return exitError
 		}
-		if m.jsonView == nil {
+		if m.jsonView == nil && !o.html.html {
 			fmt.Fprintf(m.stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run the following command to apply:\n    nuvola apply %q\n", o.out, o.out)
 		}
-	} else if m.jsonView == nil && p.HasChanges() {
+	}
+	if o.html.html {
+		sc := engine.NewSchemaCache(m.factories())
+		defer sc.Close()
+		if code := m.writeHTMLReport(p, &o.html, sc); code != exitOK {
+			return code
+		}
+	} else if o.out == "" && m.jsonView == nil && p.HasChanges() {
 		fmt.Fprintf(m.stdout, "\nNote: You didn't use the -out option to save this plan, so nuvola can't guarantee to take exactly these actions if you run \"nuvola apply\" now.\n")
 	}
 	if p.PolicyBlocked() {

@@ -43,7 +43,10 @@ type ProviderSchemaSource interface {
 
 // MarshalJSON renders the plan in the shape of `tofu show -json PLANFILE`
 // (format 1.2), except that sensitive values are replaced by
-// SensitiveValue wherever they would appear. cfg may be nil, which leaves
+// SensitiveValue wherever they would appear, and that each resource change
+// also carries its object's ente and classification tags. The changes of a
+// refresh-only plan, objects changed outside nuvola, are listed under
+// "resource_drift", as OpenTofu lists drift. cfg may be nil, which leaves
 // out "configuration"; schemas may be nil.
 func MarshalJSON(p *Plan, cfg *configs.Config, schemas SchemaSource) ([]byte, error) {
 	if p == nil {
@@ -64,10 +67,19 @@ func MarshalJSON(p *Plan, cfg *configs.Config, schemas SchemaSource) ([]byte, er
 	if out.Variables, err = m.variables(p, cfg); err != nil {
 		return nil, fmt.Errorf("variables: %w", err)
 	}
-	if out.PlannedValues, err = m.plannedValues(p); err != nil {
+	changes := p.Changes
+	if p.Mode == RefreshOnlyMode {
+		// A refresh-only plan's changes are what changed outside nuvola:
+		// as in OpenTofu they are drift, and the plan changes no resource.
+		if out.ResourceDrift, err = m.resourceChanges(p.Changes); err != nil {
+			return nil, fmt.Errorf("resource drift: %w", err)
+		}
+		changes = nil
+	}
+	if out.PlannedValues, err = m.plannedValues(p.Outputs, changes); err != nil {
 		return nil, fmt.Errorf("planned values: %w", err)
 	}
-	if out.ResourceChanges, err = m.resourceChanges(p.Changes); err != nil {
+	if out.ResourceChanges, err = m.resourceChanges(changes); err != nil {
 		return nil, fmt.Errorf("resource changes: %w", err)
 	}
 	if out.OutputChanges, err = m.outputChanges(p.Outputs); err != nil {
@@ -119,6 +131,7 @@ type jsonPlan struct {
 	TerraformVersion string                  `json:"terraform_version,omitempty"`
 	Variables        map[string]jsonVariable `json:"variables,omitempty"`
 	PlannedValues    jsonStateValues         `json:"planned_values"`
+	ResourceDrift    []jsonResourceChange    `json:"resource_drift,omitempty"`
 	ResourceChanges  []jsonResourceChange    `json:"resource_changes,omitempty"`
 	OutputChanges    map[string]jsonChange   `json:"output_changes,omitempty"`
 	PriorState       *jsonState              `json:"prior_state,omitempty"`
@@ -178,6 +191,10 @@ type jsonResourceChange struct {
 	Deposed         string          `json:"deposed,omitempty"`
 	Change          jsonChange      `json:"change"`
 	ActionReason    string          `json:"action_reason,omitempty"`
+	// Ente and Classification, nuvola's additions, are the object's tags
+	// of those names.
+	Ente           string `json:"ente,omitempty"`
+	Classification string `json:"classification,omitempty"`
 }
 
 type jsonChange struct {
@@ -338,6 +355,7 @@ func (m *jsonMarshaler) resourceChanges(changes []*ResourceChange) ([]jsonResour
 			Deposed:       c.DeposedKey,
 			ActionReason:  string(c.Reason),
 		}
+		rc.Ente, rc.Classification = c.Labels()
 		if prev := c.PrevRunAddr; prev.Resource.Resource.Type != "" && !prev.Equal(c.Addr) {
 			rc.PreviousAddress = prev.String()
 		}
@@ -401,9 +419,9 @@ func (m *jsonMarshaler) outputChanges(outputs []*OutputChange) (map[string]jsonC
 	return out, nil
 }
 
-func (m *jsonMarshaler) plannedValues(p *Plan) (jsonStateValues, error) {
+func (m *jsonMarshaler) plannedValues(outputs []*OutputChange, changes []*ResourceChange) (jsonStateValues, error) {
 	var sv jsonStateValues
-	for _, o := range p.Outputs {
+	for _, o := range outputs {
 		if o == nil || o.Action == Delete {
 			continue
 		}
@@ -430,7 +448,7 @@ func (m *jsonMarshaler) plannedValues(p *Plan) (jsonStateValues, error) {
 
 	byModule := map[string][]jsonResource{}
 	var modules []addrs.ModuleInstance
-	for _, c := range p.Changes {
+	for _, c := range changes {
 		// Deposed objects are on their way out, and deletions leave
 		// nothing behind.
 		if c == nil || c.DeposedKey != "" || c.Action == Delete {

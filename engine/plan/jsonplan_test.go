@@ -280,6 +280,25 @@ func jsonCases(t testing.TB) map[string]*Plan {
 	full.PriorState = fst
 	cases["full"] = full
 
+	// What changed outside nuvola, from a refresh-only plan: drift, with the
+	// ente and classification of each object.
+	osProv := `provider["registry.opentofu.org/nuvola-pa/openstack"]`
+	netObj := func(name string) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{"id": str("n1"), "name": str(name),
+			"all_tags": cty.SetVal([]cty.Value{str("classification=critico"), str("ente=c_h501"), str("web")})})
+	}
+	drift := basePlan(&ResourceChange{
+		Addr: mustAddr(t, "openstack_networking_network_v2.net"), Provider: osProv, Action: Update,
+		Before: netObj("net"), After: netObj("net-renamed-by-hand"),
+	}, &ResourceChange{
+		Addr: mustAddr(t, "openstack_blockstorage_volume_v3.data"), Provider: osProv, Action: Delete,
+		Before: cty.ObjectVal(map[string]cty.Value{"id": str("v1"), "size": cty.NumberIntVal(10),
+			"all_metadata": cty.MapVal(map[string]cty.Value{"ente": str("c_a944"), "classification": str("ordinario")})}),
+		After: cty.NullVal(cty.DynamicPseudoType),
+	})
+	drift.Mode = RefreshOnlyMode
+	cases["drift"] = drift
+
 	errored := basePlan(&ResourceChange{Addr: mustAddr(t, "null_resource.a"), Provider: nullProvider, Action: Create, After: nullObj(cty.UnknownVal(cty.String), nil)})
 	errored.Errored = true
 	errored.Timestamp = time.Time{}

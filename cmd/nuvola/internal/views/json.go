@@ -153,6 +153,10 @@ type jsonResourceChange struct {
 	Action           string            `json:"action"`
 	Reason           string            `json:"reason,omitempty"`
 	Importing        *jsonImporting    `json:"importing,omitempty"`
+	// Ente and Classification, nuvola's additions, are the object's tags
+	// of those names.
+	Ente           string `json:"ente,omitempty"`
+	Classification string `json:"classification,omitempty"`
 }
 
 type jsonImporting struct {
@@ -164,7 +168,22 @@ func (v *JSONView) PlannedChange(c *plan.ResourceChange) {
 	if c == nil {
 		return
 	}
+	jc := newJSONResourceChange(c)
+	v.emit("info", fmt.Sprintf("%s: Plan to %s", jc.Resource.Addr, jc.Action), "planned_change", "change", jc)
+}
+
+// ResourceDrift reports one object that changed outside nuvola.
+func (v *JSONView) ResourceDrift(c *plan.ResourceChange) {
+	if c == nil {
+		return
+	}
+	jc := newJSONResourceChange(c)
+	v.emit("info", fmt.Sprintf("%s: Drift detected (%s)", jc.Resource.Addr, jc.Action), "resource_drift", "change", jc)
+}
+
+func newJSONResourceChange(c *plan.ResourceChange) jsonResourceChange {
 	jc := jsonResourceChange{Resource: newJSONResourceAddr(c.Addr), Action: jsonChangeAction(c.Action), Reason: jsonChangeReason(c.Reason)}
+	jc.Ente, jc.Classification = c.Labels()
 	if moved(c) {
 		if jc.Action == "noop" {
 			jc.Action = "move"
@@ -178,7 +197,7 @@ func (v *JSONView) PlannedChange(c *plan.ResourceChange) {
 		}
 		jc.Importing = &jsonImporting{ID: c.ImportID}
 	}
-	v.emit("info", fmt.Sprintf("%s: Plan to %s", jc.Resource.Addr, jc.Action), "planned_change", "change", jc)
+	return jc
 }
 
 type jsonChangeSummary struct {

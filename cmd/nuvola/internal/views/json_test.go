@@ -93,3 +93,27 @@ func TestJSONViewConcurrent(t *testing.T) {
 	wg.Wait()
 	require.Len(t, jsonLines(t, buf.Bytes()), 50*20*2)
 }
+
+func TestJSONViewResourceDrift(t *testing.T) {
+	var buf bytes.Buffer
+	v := NewJSONView(&buf)
+	addr := mustAddr(t, "openstack_networking_network_v2.net")
+	tagged := func(name string) cty.Value {
+		return cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(name),
+			"all_tags": cty.SetVal([]cty.Value{cty.StringVal("ente=c_h501"), cty.StringVal("classification=critico")})})
+	}
+	v.ResourceDrift(&plan.ResourceChange{Addr: addr, Action: plan.Update, Before: tagged("a"), After: tagged("b")})
+	v.ResourceDrift(&plan.ResourceChange{Addr: mustAddr(t, "openstack_compute_keypair_v2.k"), Action: plan.Delete,
+		Before: cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal("k")}), After: cty.NullVal(cty.DynamicPseudoType)})
+	lines := jsonLines(t, buf.Bytes())
+	require.Len(t, lines, 2)
+	require.Equal(t, "resource_drift", lines[0]["type"])
+	require.Equal(t, "openstack_networking_network_v2.net: Drift detected (update)", lines[0]["@message"])
+	change := lines[0]["change"].(map[string]any)
+	require.Equal(t, "update", change["action"])
+	require.Equal(t, "c_h501", change["ente"])
+	require.Equal(t, "critico", change["classification"])
+	change = lines[1]["change"].(map[string]any)
+	require.Equal(t, "delete", change["action"])
+	require.NotContains(t, change, "ente", "an object without tags has no ente")
+}
