@@ -12,6 +12,7 @@ type file struct {
 	requiredVersionRanges []hcl.Range
 	requiredProviders     []*requiredProvidersBlock
 	backends              []*Backend
+	planSigning           []signingAttr
 	providerConfigs       []*Provider
 	variables             []*Variable
 	locals                []*Local
