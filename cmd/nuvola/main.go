@@ -45,6 +45,7 @@ func init() {
 		"import":    {"Associate existing infrastructure with a nuvola resource", cmdImport},
 		"providers": {"Show the providers required for this configuration", cmdProviders},
 		"version":   {"Show the current nuvola version", cmdVersion},
+		"keygen":    {"Make a key pair for signing saved plans", cmdKeygen},
 		"provider":  {"", cmdProvider},
 	}
 }

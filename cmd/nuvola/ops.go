@@ -30,6 +30,13 @@ type opFlags struct {
 	detailed    bool
 	json        bool
 	autoApprove bool
+	// requireSignatures and trust are apply's: the plan file must carry
+	// that many valid signatures from signers trusted in that directory.
+	requireSignatures int
+	trust             string
+	// applying is set for apply and destroy, which refuse to plan and apply
+	// in one go when the configuration requires signed plans.
+	applying bool
 }
 
 func (m *meta) opFlagSet(name string, o *opFlags) (fsFn func([]string) ([]string, bool)) {
@@ -47,8 +54,17 @@ func (m *meta) opFlagSet(name string, o *opFlags) (fsFn func([]string) ([]string
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "")
 	fs.IntVar(&m.parallelism, "parallelism", 10, "")
 	fs.BoolVar(&m.compactWarnings, "compact-warnings", false, "")
+	if name == "apply" || name == "destroy" {
+		o.applying = true
+		fs.IntVar(&o.requireSignatures, "require-signatures", 0, "")
+		fs.StringVar(&o.trust, "trust", "", "")
+	}
 	return func(args []string) ([]string, bool) {
 		if !m.parse(fs, args) {
+			return nil, false
+		}
+		if o.requireSignatures < 0 || o.requireSignatures > configs.MaxRequiredSignatures {
+			m.errorf("Invalid -require-signatures", "-require-signatures must be a whole number from 0 to %d.", configs.MaxRequiredSignatures)
 			return nil, false
 		}
 		if o.json {
@@ -65,6 +81,11 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 	cfg, diags := m.loadConfig()
 	if diags.HasErrors() {
 		m.showDiags(diags)
+		return nil, nil, nil, nil, unlock, false
+	}
+	if n := requiredSignatures(o.requireSignatures, cfg); o.applying && n > 0 {
+		m.errorf("Signed plan required",
+			"This configuration requires plans approved by %d signer(s) before they are applied, so nuvola cannot plan and apply in one step. Save a plan with \"nuvola plan -out=FILE\", have it signed with \"nuvola plan sign\", then run \"nuvola apply FILE\".", n)
 		return nil, nil, nil, nil, unlock, false
 	}
 	m.prestartProviders()
@@ -170,6 +191,16 @@ func countChanges(p *plan.Plan) (add, change, remove, imp int) {
 }
 
 func cmdPlan(m *meta, args []string) int {
+	// "plan sign" and "plan verify" are subcommands; plan itself takes no
+	// positional arguments, so the first word cannot be anything else.
+	if len(args) > 0 {
+		switch args[0] {
+		case "sign":
+			return planSign(m, args[1:])
+		case "verify":
+			return planVerify(m, args[1:])
+		}
+	}
 	var o opFlags
 	parse := m.opFlagSet("plan", &o)
 	if _, ok := parse(args); !ok {
@@ -287,7 +318,7 @@ func (m *meta) apply(args []string, destroy bool) int {
 			m.errorf("Invalid argument", "destroy does not take a plan file; use \"nuvola plan -destroy -out=FILE\" and \"nuvola apply FILE\".")
 			return exitError
 		}
-		return m.applySaved(rest[0])
+		return m.applySaved(rest[0], &o)
 	}
 	cfg, p, b, st, unlock, ok := m.makePlan(&o, mode)
 	defer unlock()
@@ -333,8 +364,8 @@ func (m *meta) approve(mode plan.Mode) bool {
 }
 
 // applySaved applies a plan file after checking that it is still valid.
-func (m *meta) applySaved(path string) int {
-	p, err := readPlanFile(path)
+func (m *meta) applySaved(path string, o *opFlags) int {
+	env, p, err := readPlanEnvelope(path)
 	if err != nil {
 		m.errorf("Failed to load the saved plan", "%s: %s", path, err)
 		return exitError
@@ -347,6 +378,9 @@ func (m *meta) applySaved(path string) int {
 	if changed := configChanged(p.Config, m.snapshot(cfg)); changed != "" {
 		m.errorf("Configuration changed since the plan was made",
 			"The file %s differs from the one the saved plan was made from. Make a new plan with \"nuvola plan -out=FILE\".", changed)
+		return exitError
+	}
+	if _, ok := m.checkPlanSignatures(env, cfg, o); !ok {
 		return exitError
 	}
 	b, bd := m.backend(cfg)

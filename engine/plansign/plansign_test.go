@@ -130,14 +130,14 @@ func TestSignAndVerify(t *testing.T) {
 	assert.Equal(t, Valid, checks[0].Status, checks[0].Problem)
 	assert.Equal(t, []string{"alice@regione"}, Approvers(checks))
 	assert.NoError(t, Require(checks, 1))
-	assert.ErrorContains(t, Require(checks, 2), "has 1 (alice@regione)")
+	assert.ErrorContains(t, Require(checks, 2), "from 1 of the 2 distinct trusted signers required (alice@regione)")
 
 	t.Run("the same key twice is one approval", func(t *testing.T) {
 		e := *env
 		e.Signatures = append(append([]plan.Signature{}, env.Signatures...), Sign(env, alice, signedAt.Add(time.Minute)))
 		checks := Verify(&e, ring)
 		assert.Equal(t, Valid, checks[1].Status)
-		assert.ErrorContains(t, Require(checks, 2), "has 1")
+		assert.ErrorContains(t, Require(checks, 2), "from 1 of the 2")
 	})
 	t.Run("two trusted signers", func(t *testing.T) {
 		e := *env
@@ -149,11 +149,11 @@ func TestSignAndVerify(t *testing.T) {
 		e.Signatures = append(append([]plan.Signature{}, env.Signatures...), Sign(env, carol, signedAt))
 		checks := Verify(&e, ring)
 		assert.Equal(t, Untrusted, checks[1].Status)
-		assert.ErrorContains(t, Require(checks, 2), "has 1")
+		assert.ErrorContains(t, Require(checks, 2), "from 1 of the 2")
 		assert.NoError(t, Require(checks, 1), "an extra untrusted signature does not spoil a valid one")
 	})
 	t.Run("no signature", func(t *testing.T) {
-		assert.ErrorContains(t, Require(Verify(envelope(t, "x"), ring), 1), "has 0 (none)")
+		assert.ErrorContains(t, Require(Verify(envelope(t, "x"), ring), 1), "from 0 of the 1 distinct trusted signers required (none)")
 	})
 }
 

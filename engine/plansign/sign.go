@@ -139,7 +139,7 @@ func Require(checks []Check, n int) error {
 		if len(got) > 0 {
 			who = strings.Join(got, ", ")
 		}
-		return fmt.Errorf("the plan needs valid signatures from %d distinct trusted signers and has %d (%s)", n, len(got), who)
+		return fmt.Errorf("it has valid signatures from %d of the %d distinct trusted signers required (%s)", len(got), n, who)
 	}
 	return nil
 }
