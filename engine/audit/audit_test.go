@@ -169,6 +169,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			assert.Equal(t, tc.line, rep.Problem.Line, rep.Problem.Reason)
 			assert.Contains(t, rep.Problem.Error(), tc.want)
 			assert.Equal(t, tc.line-1, rep.Records)
+			assert.False(t, rep.Problem.StateGap)
 		})
 	}
 }
@@ -185,6 +186,7 @@ func TestVerifyFindsStateChangedBetweenRecords(t *testing.T) {
 	assert.Contains(t, rep.Problem.Reason, "record 3 found serial 1")
 	assert.Contains(t, rep.Problem.Reason, "record 2 left serial 2")
 	assert.Contains(t, rep.Problem.Reason, "outside nuvola")
+	assert.True(t, rep.Problem.StateGap)
 }
 
 func TestHeadRefusesDamagedLog(t *testing.T) {

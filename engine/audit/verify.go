@@ -14,6 +14,10 @@ type Problem struct {
 	Line int
 	// Reason says what is wrong, for people.
 	Reason string
+	// StateGap is set when the records are intact but one found another
+	// state than the one before it left: the log is sound, the state was
+	// changed outside it.
+	StateGap bool
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("line %d: %s", p.Line, p.Reason) }
@@ -88,8 +92,10 @@ func Verify(r io.Reader) (*Report, error) {
 		case rec.Seq != wantSeq:
 			return fail("record numbered %d where %d was expected", rec.Seq, wantSeq)
 		case prev != nil && !rec.StateBefore.Same(prev.StateAfter):
-			return fail("record %d found %s, but record %d left %s: the state was changed, replaced or restored outside nuvola in between (or a run was interrupted before it could record what it did)",
+			fail("record %d found %s, but record %d left %s: the state was changed, replaced or restored outside nuvola in between (or a run was interrupted before it could record what it did)",
 				rec.Seq, rec.StateBefore, prev.Seq, prev.StateAfter)
+			rep.Problem.StateGap = true
+			return rep, nil
 		}
 		rep.Records++
 		rep.Head, rep.Last = rec.Hash, rec
