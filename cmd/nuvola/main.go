@@ -46,6 +46,7 @@ func init() {
 		"providers": {"Show the providers required for this configuration", cmdProviders},
 		"version":   {"Show the current nuvola version", cmdVersion},
 		"keygen":    {"Make a key pair for signing saved plans", cmdKeygen},
+		"audit":     {"Show or check the audit log of state changes", cmdAudit},
 		"provider":  {"", cmdProvider},
 	}
 }
@@ -114,6 +115,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitError
 	}
 	defer m.discardPrestarted()
+	m.cmdline = args
 	return cmd.run(m, args[1:])
 }
 

@@ -325,18 +325,23 @@ func (m *meta) apply(args []string, destroy bool) int {
 	if !ok {
 		return exitError
 	}
+	ar, ok := m.startAudit(b, name)
+	if !ok {
+		return exitError
+	}
+	ar.rec.Plan = planRef(p, nil, 0, nil)
 	if !p.HasChanges() && mode != plan.RefreshOnlyMode {
 		if m.jsonView == nil {
 			fmt.Fprintln(m.stdout)
 		}
-		return m.finishApply(cfg, p, b, st, mode)
+		return m.finishApply(cfg, p, b, st, mode, ar)
 	}
 	if !o.autoApprove {
 		if !m.approve(mode) {
 			return exitError
 		}
 	}
-	return m.finishApply(cfg, p, b, st, mode)
+	return m.finishApply(cfg, p, b, st, mode, ar)
 }
 
 func (m *meta) approve(mode plan.Mode) bool {
@@ -380,7 +385,8 @@ func (m *meta) applySaved(path string, o *opFlags) int {
 			"The file %s differs from the one the saved plan was made from. Make a new plan with \"nuvola plan -out=FILE\".", changed)
 		return exitError
 	}
-	if _, ok := m.checkPlanSignatures(env, cfg, o); !ok {
+	checks, ok := m.checkPlanSignatures(env, cfg, o)
+	if !ok {
 		return exitError
 	}
 	b, bd := m.backend(cfg)
@@ -407,7 +413,12 @@ func (m *meta) applySaved(path string, o *opFlags) int {
 		m.errorf("Cannot apply incomplete plan", "The saved plan stopped on an error, so it cannot be applied.")
 		return exitError
 	}
-	return m.finishApply(cfg, p, b, st, p.Mode)
+	ar, ok := m.startAudit(b, "apply")
+	if !ok {
+		return exitError
+	}
+	ar.rec.Plan = planRef(p, env, requiredSignatures(o.requireSignatures, cfg), checks)
+	return m.finishApply(cfg, p, b, st, p.Mode, ar)
 }
 
 // configChanged names the first file that differs between two snapshots.
@@ -425,9 +436,9 @@ func configChanged(a, b map[string][]byte) string {
 	return ""
 }
 
-// finishApply applies, journaling every finished change, and persists the
-// final state.
-func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st *state.State, mode plan.Mode) int {
+// finishApply applies, journaling every finished change, persists the
+// final state and records the run in the audit log.
+func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st *state.State, mode plan.Mode, ar *auditRun) int {
 	if _, err := os.Stat(b.Path); os.IsNotExist(err) {
 		// The journal is only recovered against a state file with the same
 		// lineage, so the state must exist before the first change.
@@ -438,7 +449,9 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 	}
 	j, err := b.OpenJournal(st)
 	if err != nil {
-		m.errorf("Failed to open the state journal", "%s", err)
+		d := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to open the state journal", Detail: err.Error()}}
+		ar.finish(d)
+		m.showDiags(d)
 		return exitError
 	}
 	hooks := newApplyHooks(m)
@@ -452,8 +465,10 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 			Detail: fmt.Sprintf("%s. Every finished change is kept in the journal %s.journal and will be recovered by the next command.", perr, b.Path)})
 	}
 	_ = j.Close()
+	ar.rec.Resources = appliedResources(p, hooks.events, newState, diags.HasErrors())
+	audited := ar.finish(diags)
 	m.showDiags(diags)
-	if diags.HasErrors() {
+	if diags.HasErrors() || !audited {
 		return exitError
 	}
 	if m.jsonView != nil {
@@ -479,10 +494,12 @@ type applyHooks struct {
 	mu                        sync.Mutex
 	start                     map[string]time.Time
 	added, changed, destroyed int
+	// events are the finished steps by address, for the audit log.
+	events map[string][]applyEvent
 }
 
 func newApplyHooks(m *meta) *applyHooks {
-	h := &applyHooks{m: m, metricsHooks: metricsHooks{m}, start: map[string]time.Time{}}
+	h := &applyHooks{m: m, metricsHooks: metricsHooks{m}, start: map[string]time.Time{}, events: map[string][]applyEvent{}}
 	if m.jsonView == nil {
 		h.progress = views.NewApplyProgress(m.stdout, m.viewOpts())
 	}
@@ -523,6 +540,7 @@ func (h *applyHooks) PostApply(addr addrs.AbsResourceInstance, deposed string, a
 	h.mu.Lock()
 	elapsed := time.Since(h.start[k])
 	delete(h.start, k)
+	h.events[addr.String()] = append(h.events[addr.String()], applyEvent{deposed: deposed, err: err})
 	if err == nil {
 		switch a {
 		case plan.Create:
