@@ -1,7 +1,8 @@
 package main
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -120,25 +121,35 @@ func clip(s string) string {
 }
 
 // stateRef identifies the state file as it is on disk: its serial, lineage
-// and the SHA-256 of its bytes. No file gives the zero StateRef.
+// and the SHA-256 of its bytes. No file gives the zero StateRef. The file
+// is hashed as it is read rather than held in memory: at the end of a
+// large apply, memory use peaks.
 func stateRef(path string) (audit.StateRef, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return audit.StateRef{}, nil
 	}
 	if err != nil {
 		return audit.StateRef{}, err
 	}
-	ref := audit.StateRef{Digest: audit.DigestBytes(data)}
-	ref.Serial, ref.Lineage = stateHeader(data)
+	defer f.Close()
+	h := sha256.New()
+	// Whatever the header reader reads goes through the hash; the rest is
+	// copied into it after.
+	var ref audit.StateRef
+	ref.Serial, ref.Lineage = stateHeader(io.TeeReader(f, h))
+	if _, err := io.Copy(h, f); err != nil {
+		return audit.StateRef{}, err
+	}
+	ref.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	return ref, nil
 }
 
 // stateHeader reads serial and lineage from a state file's top level. The
 // encoder writes them first, so this stops long before the resources; a
 // file it cannot read gives zeros, and the digest still names it.
-func stateHeader(data []byte) (serial uint64, lineage string) {
-	dec := json.NewDecoder(bytes.NewReader(data))
+func stateHeader(r io.Reader) (serial uint64, lineage string) {
+	dec := json.NewDecoder(r)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return 0, ""
 	}
