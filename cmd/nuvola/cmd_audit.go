@@ -154,8 +154,11 @@ func writeRecordRows(w io.Writer, r *audit.Record, f audit.Filter) {
 		planCol = shortDigest(p.Digest)
 		var signers []string
 		for _, s := range p.Signatures {
-			if s.Status == "" || s.Status == "valid" {
+			switch s.Status {
+			case "valid":
 				signers = append(signers, s.Identity)
+			case "":
+				signers = append(signers, s.Identity+" (not checked)")
 			}
 		}
 		if len(signers) > 0 {

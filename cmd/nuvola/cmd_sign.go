@@ -203,10 +203,15 @@ func planVerify(m *meta, args []string) int {
 		m.errorf("Failed to load the saved plan", "%s: %s", path, err)
 		return exitError
 	}
-	dir, diags := trustedKeysDir(*trust, loadConfigQuiet())
-	if diags.HasErrors() {
-		m.showDiags(diags)
-		return exitError
+	// Whoever verifies may check against keys of their own choosing: only
+	// apply is bound to the configuration's trusted keys.
+	dir := *trust
+	if dir == "" {
+		var diags hcl.Diagnostics
+		if dir, diags = trustedKeysDir("", loadConfigQuiet()); diags.HasErrors() {
+			m.showDiags(diags)
+			return exitError
+		}
 	}
 	ring, err := plansign.LoadKeyring(dir)
 	if err != nil {

@@ -270,6 +270,11 @@ func TestCLIConfigRequiresSignedPlans(t *testing.T) {
 	r = nuvola(t, dir, "apply", "-trust=mine", "tfplan")
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "Conflicting trusted keys directory")
+	// Verifying against keys of one's own choosing is fine: it binds
+	// nothing.
+	r = nuvola(t, dir, "plan", "verify", "-trust=mine", "tfplan")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Approved by 1 trusted signer(s): eve@regione.example.")
 	// Nor can -require-signatures lower it.
 	r = nuvola(t, dir, "apply", "-require-signatures=0", "tfplan")
 	assert.Equal(t, 1, r.code)
