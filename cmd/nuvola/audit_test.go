@@ -232,6 +232,22 @@ func TestCLIAuditLogEnte(t *testing.T) {
 	assert.Contains(t, r.stdout, "2025-05-04 09:00:00")
 }
 
+func TestCLIAuditLogShowsWhatItCanRead(t *testing.T) {
+	dir := t.TempDir()
+	b := state.NewLocal(filepath.Join(dir, "nuvola.tfstate"))
+	require.NoError(t, audit.Append(context.Background(), b, &audit.Record{Who: audit.Who{User: "op", Host: "h"}, Command: "apply", Outcome: "ok"}))
+	f, err := os.OpenFile(b.AuditPath(), os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.Write([]byte("\x00\xff garbage\nmore garbage\n"))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	r := nuvola(t, dir, "audit", "log")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "op@h")
+	assert.Contains(t, oneLine(r.stderr), "holds 2 line(s) that are not records, the first at line 2")
+	assert.NotContains(t, r.stderr, "panic")
+}
+
 func TestAppliedResourcesOutcomeAndEnte(t *testing.T) {
 	addr := func(s string) addrs.AbsResourceInstance {
 		a, d := addrs.ParseAbsResourceInstanceStr(s)

@@ -99,7 +99,7 @@ func auditLog(m *meta, args []string) int {
 		table = tabwriter.NewWriter(m.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(table, "SEQ\tTIME (UTC)\tWHO\tCOMMAND\tRESOURCE\tACTION\tENTE\tOUTCOME\tPLAN")
 	}
-	var bad []string
+	badLines, firstBad := 0, ""
 	shown := 0
 	br := bufio.NewReaderSize(rc, 64<<10)
 	for lineNo := 1; ; lineNo++ {
@@ -114,7 +114,9 @@ func auditLog(m *meta, args []string) int {
 		rec, derr := audit.Decode([]byte(strings.TrimSuffix(string(line), "\n")))
 		switch {
 		case derr != nil:
-			bad = append(bad, fmt.Sprintf("line %d: %s", lineNo, derr))
+			if badLines++; firstBad == "" {
+				firstBad = fmt.Sprintf("line %d: %s", lineNo, oneLineClip(strings.ToValidUTF8(derr.Error(), "?"), 200))
+			}
 		case !f.Match(rec):
 		case *jsonOut:
 			// The line as stored, so that its hash can be checked.
@@ -135,8 +137,8 @@ func auditLog(m *meta, args []string) int {
 			fmt.Fprintln(m.stdout, "No records.")
 		}
 	}
-	if len(bad) > 0 {
-		m.errorf("Unreadable audit records", "%s: %s. Run \"nuvola audit verify\".", b.AuditPath(), strings.Join(bad, "; "))
+	if badLines > 0 {
+		m.errorf("Unreadable audit records", "%s holds %d line(s) that are not records, the first at %s. Run \"nuvola audit verify\".", b.AuditPath(), badLines, firstBad)
 		return exitError
 	}
 	return exitOK
@@ -263,7 +265,7 @@ func auditVerify(m *meta, args []string) int {
 		if p.StateGap {
 			summary = "The state was changed outside nuvola"
 		}
-		m.errorf(summary, "%s, line %d: %s.\n\nThe %d record(s) before it are intact.", logName, p.Line, p.Reason, rep.Records)
+		m.errorf(summary, "%s, line %d: %s.\n\nThe %d record(s) before it are intact.", logName, p.Line, strings.ToValidUTF8(p.Reason, "?"), rep.Records)
 		return exitError
 	}
 	cur, err := stateRef(b.Path)
