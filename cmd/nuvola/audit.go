@@ -312,7 +312,8 @@ type applyEvent struct {
 }
 
 // appliedResources is what apply did to each planned change: its outcome
-// from the steps apply reported, and its ente from the planned values.
+// from the steps apply reported, and its ente from the planned values, or
+// from the object apply made when the plan did not know it yet.
 func appliedResources(p *plan.Plan, events map[string][]applyEvent, newState *state.State, applyFailed bool) []audit.Resource {
 	plannedDeposed := map[string]bool{}
 	for _, c := range p.Changes {
@@ -330,6 +331,13 @@ func appliedResources(p *plan.Plan, events map[string][]applyEvent, newState *st
 		r.Ente = audit.EnteOfValue(c.After, c.AfterSensitive)
 		if r.Ente == "" {
 			r.Ente = audit.EnteOfValue(c.Before, c.BeforeSensitive)
+		}
+		if r.Ente == "" && newState != nil && c.DeposedKey == "" {
+			// A create's all_tags, where the provider's default tags put
+			// the ente, is only known once the object exists.
+			if inst := newState.Instance(c.Addr); inst != nil && inst.Current != nil {
+				r.Ente = audit.EnteOfJSON(inst.Current.AttrsJSON, inst.Current.SensitivePaths)
+			}
 		}
 		for _, ev := range events[addr] {
 			// A replacement reports its create and the delete of the

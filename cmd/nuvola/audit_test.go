@@ -274,13 +274,19 @@ func TestAppliedResourcesOutcomeAndEnte(t *testing.T) {
 		"openstack_compute_instance_v2.b": {{deposed: "00aa", err: nil}, {err: errors.New("409 Conflict: quota exceeded")}, {deposed: "ffff"}},
 		"openstack_compute_instance_v2.c": {{}},
 	}
-	got := appliedResources(p, events, nil, true)
-	require.Len(t, got, 5)
+	newState := state.New()
+	newState.SetCurrent(addr("openstack_compute_instance_v2.g"), &state.Object{AttrsJSON: []byte(`{"id":"x","tags":[],"all_tags":["ente=c_d969"]}`)}, "p")
+	p.Changes = append(p.Changes, &plan.ResourceChange{Addr: addr("openstack_compute_instance_v2.g"), Action: plan.Create,
+		After: cty.ObjectVal(map[string]cty.Value{"id": cty.UnknownVal(cty.String), "tags": cty.SetValEmpty(cty.String), "all_tags": cty.UnknownVal(cty.Set(cty.String))})})
+	events["openstack_compute_instance_v2.g"] = []applyEvent{{}}
+	got := appliedResources(p, events, newState, true)
+	require.Len(t, got, 6)
 	assert.Equal(t, audit.Resource{Addr: "openstack_compute_instance_v2.a", Action: "create", Ente: "c_a662", Outcome: "ok"}, got[0])
 	assert.Equal(t, audit.Resource{Addr: "openstack_compute_instance_v2.b", Action: "delete-then-create", Ente: "c_l378", Outcome: "error", Error: "409 Conflict: quota exceeded"}, got[1])
 	assert.Equal(t, audit.Resource{Addr: "openstack_compute_instance_v2.b", Deposed: "00aa", Action: "delete", Ente: "c_l378", Outcome: "ok"}, got[2])
 	assert.Equal(t, "c_a662", got[3].Ente, "the prior value names the ente when the new one hides it")
 	assert.Equal(t, audit.Resource{Addr: "openstack_compute_instance_v2.d", Action: "delete", Ente: "c_h501", Outcome: "not-run"}, got[4])
+	assert.Equal(t, "c_d969", got[5].Ente, "the ente of the default tags, known once the object exists")
 }
 
 func TestRedactArgs(t *testing.T) {
