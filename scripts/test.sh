@@ -33,6 +33,7 @@ go test -run '^$' -fuzz '^FuzzParseModule$' -fuzztime "$fuzztime" ./hcl/configs
 go test -run '^$' -fuzz '^FuzzFunctionCall$' -fuzztime "$fuzztime" ./hcl/funcs
 go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime "$fuzztime" ./engine/state
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime "$fuzztime" ./engine/plan
+go test -run '^$' -fuzz '^FuzzVerify$' -fuzztime "$fuzztime" ./engine/audit
 
 echo "== examples"
 go build -o bin/nuvola ./cmd/nuvola

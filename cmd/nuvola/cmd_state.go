@@ -7,6 +7,7 @@ import (
 	"github.com/nuvola-pa/nuvola/cmd/nuvola/internal/views"
 	"github.com/nuvola-pa/nuvola/engine"
 	"github.com/nuvola-pa/nuvola/engine/addrs"
+	"github.com/nuvola-pa/nuvola/engine/audit"
 	"github.com/nuvola-pa/nuvola/engine/state"
 )
 
@@ -111,8 +112,9 @@ func stateShow(m *meta, args []string) int {
 	return exitOK
 }
 
-// mutateState runs fn on the locked state and persists the result.
-func (m *meta) mutateState(op string, fn func(st *state.State) bool) int {
+// mutateState runs fn on the locked state, persists the result and records
+// it in the audit log; fn adds the resources it changed to a's record.
+func (m *meta) mutateState(op, command string, fn func(st *state.State, a *auditRun) bool) int {
 	b, bd := m.backend(loadConfigQuiet())
 	if bd.HasErrors() {
 		m.showDiags(bd)
@@ -127,11 +129,18 @@ func (m *meta) mutateState(op string, fn func(st *state.State) bool) int {
 	if !ok {
 		return exitError
 	}
-	if !fn(st) {
+	a, ok := m.startAudit(b, command)
+	if !ok {
+		return exitError
+	}
+	if !fn(st, a) {
 		return exitError
 	}
 	if err := b.Persist(st); err != nil {
 		m.errorf("Failed to persist state", "%s", err)
+		return exitError
+	}
+	if !a.finish(nil) {
 		return exitError
 	}
 	return exitOK
@@ -152,7 +161,7 @@ func stateRm(m *meta, args []string) int {
 	if !ok {
 		return exitError
 	}
-	return m.mutateState("OperationTypeInvalid", func(st *state.State) bool {
+	return m.mutateState("OperationTypeInvalid", "state rm", func(st *state.State, ar *auditRun) bool {
 		var hits []addrs.AbsResourceInstance
 		st.AllInstances(func(addr addrs.AbsResourceInstance, _ *state.Resource, _ *state.Instance) {
 			for _, t := range targets {
@@ -171,6 +180,7 @@ func stateRm(m *meta, args []string) int {
 				fmt.Fprintf(m.stdout, "Would remove %s\n", a)
 				continue
 			}
+			ar.rec.Resources = append(ar.rec.Resources, stateResource(st, a, "state-rm"))
 			inst := st.Instance(a)
 			for k := range inst.Deposed {
 				st.SetDeposed(a, k, nil, "")
@@ -202,7 +212,7 @@ func stateMv(m *meta, args []string) int {
 		m.showDiags(append(d1, d2...))
 		return exitError
 	}
-	return m.mutateState("OperationTypeInvalid", func(st *state.State) bool {
+	return m.mutateState("OperationTypeInvalid", "state mv", func(st *state.State, ar *auditRun) bool {
 		type mv struct{ from, to addrs.AbsResourceInstance }
 		var moves []mv
 		var provs []string
@@ -240,6 +250,9 @@ func stateMv(m *meta, args []string) int {
 				m.errorf("Invalid target address", "Cannot move to %s: there is already a resource instance at that address in the current state.", x.to)
 				return false
 			}
+			moved := stateResource(st, x.from, "state-mv")
+			moved.To = x.to.String()
+			ar.rec.Resources = append(ar.rec.Resources, moved)
 			inst := st.Instance(x.from)
 			cur, dep := inst.Current, inst.Deposed
 			for k := range dep {
@@ -299,6 +312,10 @@ func cmdImport(m *meta, args []string) int {
 	if !ok {
 		return exitError
 	}
+	a, ok := m.startAudit(b, "import")
+	if !ok {
+		return exitError
+	}
 	fmt.Fprintf(m.stdout, "%s: Importing from ID %q...\n", addr, fs.Arg(1))
 	ns, d := engine.Import(m.ctx, engine.ImportOptions{Config: cfg, State: st, Addr: addr, ID: fs.Arg(1), Variables: vars, Providers: m.factories()})
 	if d.HasErrors() {
@@ -308,6 +325,10 @@ func cmdImport(m *meta, args []string) int {
 	ns.Lineage, ns.Serial = st.Lineage, st.Serial
 	if err := b.Persist(ns); err != nil {
 		m.errorf("Failed to persist state", "%s", err)
+		return exitError
+	}
+	a.rec.Resources = []audit.Resource{stateResource(ns, addr, "import")}
+	if !a.finish(d) {
 		return exitError
 	}
 	m.showDiags(d)

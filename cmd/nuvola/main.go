@@ -45,6 +45,8 @@ func init() {
 		"import":    {"Associate existing infrastructure with a nuvola resource", cmdImport},
 		"providers": {"Show the providers required for this configuration", cmdProviders},
 		"version":   {"Show the current nuvola version", cmdVersion},
+		"keygen":    {"Make a key pair for signing saved plans", cmdKeygen},
+		"audit":     {"Show or check the audit log of state changes", cmdAudit},
 		"provider":  {"", cmdProvider},
 		"baseline":  {"Check plans against the security baselines", cmdBaseline},
 	}
@@ -114,6 +116,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitError
 	}
 	defer m.discardPrestarted()
+	m.cmdline = args
 	return cmd.run(m, args[1:])
 }
 

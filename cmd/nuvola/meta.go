@@ -55,6 +55,9 @@ type meta struct {
 	// prestarted are provider instances started ahead of need; the
 	// engine takes them through the factories.
 	prestarted []*prestartedProvider
+	// cmdline is the command line after the global options, for the
+	// audit log.
+	cmdline []string
 }
 
 func (m *meta) flags(name string) *flag.FlagSet {
@@ -277,8 +280,18 @@ func (m *meta) loadState(b *state.Local) (*state.State, bool) {
 		}
 		m.showDiags(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "State recovered from journal", Detail: msg + "."}})
 		if m.lock {
+			// Folding the journal in changes the state file: it is
+			// recorded like any other change.
+			a, ok := m.startAudit(b, m.commandName())
+			if !ok {
+				return nil, false
+			}
+			a.rec.Note = msg + "."
 			if err := b.Persist(st); err != nil {
 				m.errorf("Failed to persist recovered state", "%s", err)
+				return nil, false
+			}
+			if !a.finish(nil) {
 				return nil, false
 			}
 		}

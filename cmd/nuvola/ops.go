@@ -32,6 +32,13 @@ type opFlags struct {
 	autoApprove bool
 	// html is set by plan -html: the report of the plan goes to stdout.
 	html htmlFlags
+	// requireSignatures and trust are apply's: the plan file must carry
+	// that many valid signatures from signers trusted in that directory.
+	requireSignatures int
+	trust             string
+	// applying is set for apply and destroy, which refuse to plan and apply
+	// in one go when the configuration requires signed plans.
+	applying bool
 }
 
 func (m *meta) opFlagSet(name string, o *opFlags) (fsFn func([]string) ([]string, bool)) {
@@ -52,11 +59,20 @@ func (m *meta) opFlagSet(name string, o *opFlags) (fsFn func([]string) ([]string
 	if name == "plan" {
 		o.html.register(fs)
 	}
+	if name == "apply" || name == "destroy" {
+		o.applying = true
+		fs.IntVar(&o.requireSignatures, "require-signatures", 0, "")
+		fs.StringVar(&o.trust, "trust", "", "")
+	}
 	return func(args []string) ([]string, bool) {
 		if !m.parse(fs, args) {
 			return nil, false
 		}
 		if !m.checkHTMLFlags(&o.html, o.json) {
+			return nil, false
+		}
+		if o.requireSignatures < 0 || o.requireSignatures > configs.MaxRequiredSignatures {
+			m.errorf("Invalid -require-signatures", "-require-signatures must be a whole number from 0 to %d.", configs.MaxRequiredSignatures)
 			return nil, false
 		}
 		if o.json {
@@ -73,6 +89,11 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 	cfg, diags := m.loadConfig()
 	if diags.HasErrors() {
 		m.showDiags(diags)
+		return nil, nil, nil, nil, unlock, false
+	}
+	if n := requiredSignatures(o.requireSignatures, cfg); o.applying && n > 0 {
+		m.errorf("Signed plan required",
+			"This configuration requires plans approved by %d signer(s) before they are applied, so nuvola cannot plan and apply in one step. Save a plan with \"nuvola plan -out=FILE\", have it signed with \"nuvola plan sign\", then run \"nuvola apply FILE\".", n)
 		return nil, nil, nil, nil, unlock, false
 	}
 	m.prestartProviders()
@@ -207,6 +228,16 @@ func countChanges(p *plan.Plan) (add, change, remove, imp int) {
 }
 
 func cmdPlan(m *meta, args []string) int {
+	// "plan sign" and "plan verify" are subcommands; plan itself takes no
+	// positional arguments, so the first word cannot be anything else.
+	if len(args) > 0 {
+		switch args[0] {
+		case "sign":
+			return planSign(m, args[1:])
+		case "verify":
+			return planVerify(m, args[1:])
+		}
+	}
 	var o opFlags
 	parse := m.opFlagSet("plan", &o)
 	if _, ok := parse(args); !ok {
@@ -334,25 +365,30 @@ func (m *meta) apply(args []string, destroy bool) int {
 			m.errorf("Invalid argument", "destroy does not take a plan file; use \"nuvola plan -destroy -out=FILE\" and \"nuvola apply FILE\".")
 			return exitError
 		}
-		return m.applySaved(rest[0])
+		return m.applySaved(rest[0], &o)
 	}
 	cfg, p, b, st, unlock, ok := m.makePlan(&o, mode)
 	defer unlock()
 	if !ok || m.refusePolicyBlocked(p) {
 		return exitError
 	}
+	ar, ok := m.startAudit(b, name)
+	if !ok {
+		return exitError
+	}
+	ar.rec.Plan = planRef(p, nil, 0, nil)
 	if !p.HasChanges() && mode != plan.RefreshOnlyMode {
 		if m.jsonView == nil {
 			fmt.Fprintln(m.stdout)
 		}
-		return m.finishApply(cfg, p, b, st, mode)
+		return m.finishApply(cfg, p, b, st, mode, ar)
 	}
 	if !o.autoApprove {
 		if !m.approve(mode) {
 			return exitError
 		}
 	}
-	return m.finishApply(cfg, p, b, st, mode)
+	return m.finishApply(cfg, p, b, st, mode, ar)
 }
 
 func (m *meta) approve(mode plan.Mode) bool {
@@ -380,8 +416,8 @@ func (m *meta) approve(mode plan.Mode) bool {
 }
 
 // applySaved applies a plan file after checking that it is still valid.
-func (m *meta) applySaved(path string) int {
-	p, err := readPlanFile(path)
+func (m *meta) applySaved(path string, o *opFlags) int {
+	env, p, err := readPlanEnvelope(path)
 	if err != nil {
 		m.errorf("Failed to load the saved plan", "%s: %s", path, err)
 		return exitError
@@ -394,6 +430,10 @@ func (m *meta) applySaved(path string) int {
 	if changed := configChanged(p.Config, m.snapshot(cfg)); changed != "" {
 		m.errorf("Configuration changed since the plan was made",
 			"The file %s differs from the one the saved plan was made from. Make a new plan with \"nuvola plan -out=FILE\".", changed)
+		return exitError
+	}
+	checks, ok := m.checkPlanSignatures(env, cfg, o)
+	if !ok {
 		return exitError
 	}
 	b, bd := m.backend(cfg)
@@ -423,7 +463,12 @@ func (m *meta) applySaved(path string) int {
 	if !m.policyStillHolds(p, cfg) {
 		return exitError
 	}
-	return m.finishApply(cfg, p, b, st, p.Mode)
+	ar, ok := m.startAudit(b, "apply")
+	if !ok {
+		return exitError
+	}
+	ar.rec.Plan = planRef(p, env, requiredSignatures(o.requireSignatures, cfg), checks)
+	return m.finishApply(cfg, p, b, st, p.Mode, ar)
 }
 
 // configChanged names the first file that differs between two snapshots.
@@ -441,9 +486,9 @@ func configChanged(a, b map[string][]byte) string {
 	return ""
 }
 
-// finishApply applies, journaling every finished change, and persists the
-// final state.
-func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st *state.State, mode plan.Mode) int {
+// finishApply applies, journaling every finished change, persists the
+// final state and records the run in the audit log.
+func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st *state.State, mode plan.Mode, ar *auditRun) int {
 	if _, err := os.Stat(b.Path); os.IsNotExist(err) {
 		// The journal is only recovered against a state file with the same
 		// lineage, so the state must exist before the first change.
@@ -454,7 +499,9 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 	}
 	j, err := b.OpenJournal(st)
 	if err != nil {
-		m.errorf("Failed to open the state journal", "%s", err)
+		d := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to open the state journal", Detail: err.Error()}}
+		ar.finish(d)
+		m.showDiags(d)
 		return exitError
 	}
 	hooks := newApplyHooks(m)
@@ -468,8 +515,10 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 			Detail: fmt.Sprintf("%s. Every finished change is kept in the journal %s.journal and will be recovered by the next command.", perr, b.Path)})
 	}
 	_ = j.Close()
+	ar.rec.Resources = appliedResources(p, hooks.events, newState, diags.HasErrors())
+	audited := ar.finish(diags)
 	m.showDiags(diags)
-	if diags.HasErrors() {
+	if diags.HasErrors() || !audited {
 		return exitError
 	}
 	if m.jsonView != nil {
@@ -495,10 +544,12 @@ type applyHooks struct {
 	mu                        sync.Mutex
 	start                     map[string]time.Time
 	added, changed, destroyed int
+	// events are the finished steps by address, for the audit log.
+	events map[string][]applyEvent
 }
 
 func newApplyHooks(m *meta) *applyHooks {
-	h := &applyHooks{m: m, metricsHooks: metricsHooks{m}, start: map[string]time.Time{}}
+	h := &applyHooks{m: m, metricsHooks: metricsHooks{m}, start: map[string]time.Time{}, events: map[string][]applyEvent{}}
 	if m.jsonView == nil {
 		h.progress = views.NewApplyProgress(m.stdout, m.viewOpts())
 	}
@@ -539,6 +590,7 @@ func (h *applyHooks) PostApply(addr addrs.AbsResourceInstance, deposed string, a
 	h.mu.Lock()
 	elapsed := time.Since(h.start[k])
 	delete(h.start, k)
+	h.events[addr.String()] = append(h.events[addr.String()], applyEvent{deposed: deposed, err: err})
 	if err == nil {
 		switch a {
 		case plan.Create:

@@ -9,6 +9,11 @@
 // stored as cty msgpack so that unknown values and exact types survive; the
 // prior state is embedded in the state file encoding.
 //
+// A signed plan file carries "signatures" in the envelope, after the body:
+// adding a signature leaves the body bytes and the digest unchanged, so
+// several people can sign one plan in turn. This package stores them;
+// engine/plansign makes and checks them.
+//
 // It may import engine/addrs, engine/state, hcl/configs, plugins and
 // third-party modules; never the engine's evaluation code or providers.
 package plan

@@ -79,14 +79,30 @@ func bodyDigest(body []byte) string {
 // digest and every field, and reports what is wrong rather than panicking,
 // since a plan file may come from anywhere. (It is not called Read because
 // that name is the read Action.)
-func ReadFile(r io.Reader) (p *Plan, err error) {
-	defer func() {
-		// The value decoders are third-party code run on untrusted bytes; a
-		// panic there must still come back as an error.
-		if rec := recover(); rec != nil {
-			p, err = nil, corruptf("%v", rec)
-		}
-	}()
+func ReadFile(r io.Reader) (*Plan, error) {
+	env, err := ReadEnvelope(r)
+	if err != nil {
+		return nil, err
+	}
+	return env.Plan()
+}
+
+// Envelope is a plan file as stored: the body bytes exactly as they were
+// written, their digest, and the signatures over that digest. Signatures
+// live beside the body, so adding one changes neither the body nor the
+// digest.
+type Envelope struct {
+	// Digest is "sha256:<hex>" over the body bytes; ReadEnvelope has
+	// checked that it matches them.
+	Digest string
+	// Signatures are kept in the order they were added.
+	Signatures []Signature
+	body       []byte
+}
+
+// ReadEnvelope reads a plan file's header and envelope and checks the
+// digest against the body, without decoding the body: Plan does that.
+func ReadEnvelope(r io.Reader) (env *Envelope, err error) {
 	br := bufio.NewReader(r)
 	if err := readHeader(br); err != nil {
 		return nil, err
@@ -95,13 +111,14 @@ func ReadFile(r io.Reader) (p *Plan, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading plan file: %w", err)
 	}
-	var env struct {
-		Digest *string          `json:"digest"`
-		Body   *json.RawMessage `json:"body"`
+	var raw struct {
+		Digest     *string          `json:"digest"`
+		Body       *json.RawMessage `json:"body"`
+		Signatures []signatureJSON  `json:"signatures"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(rest))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
+	if err := dec.Decode(&raw); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, corruptf("invalid JSON: %v", err)
@@ -111,23 +128,75 @@ func ReadFile(r io.Reader) (p *Plan, err error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, corruptf("unexpected data after the plan document")
 	}
-	if env.Digest == nil {
+	if raw.Digest == nil {
 		return nil, corruptf("missing digest")
 	}
-	if env.Body == nil || string(*env.Body) == "null" {
+	if raw.Body == nil || string(*raw.Body) == "null" {
 		return nil, corruptf("missing body")
 	}
-	want, ok := strings.CutPrefix(*env.Digest, digestPrefix)
+	want, ok := strings.CutPrefix(*raw.Digest, digestPrefix)
 	if !ok || len(want) != sha256.Size*2 || strings.ToLower(want) != want {
-		return nil, corruptf("malformed digest %q", *env.Digest)
+		return nil, corruptf("malformed digest %q", *raw.Digest)
 	}
 	if _, err := hex.DecodeString(want); err != nil {
-		return nil, corruptf("malformed digest %q", *env.Digest)
+		return nil, corruptf("malformed digest %q", *raw.Digest)
 	}
-	if bodyDigest(*env.Body) != *env.Digest {
+	if bodyDigest(*raw.Body) != *raw.Digest {
 		return nil, ErrDigestMismatch
 	}
-	return decodeBody(*env.Body)
+	sigs, err := decodeSignatures(raw.Signatures)
+	if err != nil {
+		return nil, corruptf("%v", err)
+	}
+	return &Envelope{Digest: *raw.Digest, Signatures: sigs, body: *raw.Body}, nil
+}
+
+// NewEnvelope encodes p as Write would, without signatures.
+func NewEnvelope(p *Plan) (*Envelope, error) {
+	body, err := encodeBody(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Envelope{Digest: bodyDigest(body), body: body}, nil
+}
+
+// Plan decodes the body, checking every field.
+func (e *Envelope) Plan() (p *Plan, err error) {
+	defer func() {
+		// The value decoders are third-party code run on untrusted bytes; a
+		// panic there must still come back as an error.
+		if rec := recover(); rec != nil {
+			p, err = nil, corruptf("%v", rec)
+		}
+	}()
+	return decodeBody(e.body)
+}
+
+// Write stores the envelope as a plan file, the body exactly as it was
+// read, followed by the signatures.
+func (e *Envelope) Write(w io.Writer) error {
+	if e.body == nil || bodyDigest(e.body) != e.Digest {
+		return errors.New("plan envelope: the digest does not match the body")
+	}
+	sigs, err := encodeSignatures(e.Signatures)
+	if err != nil {
+		return err
+	}
+	head := magicPrefix + strconv.Itoa(FileVersion) + "\n" + `{"digest":"` + e.Digest + `","body":`
+	tail := []byte("}\n")
+	if len(sigs) > 0 {
+		enc, err := json.Marshal(sigs)
+		if err != nil {
+			return err
+		}
+		tail = append(append([]byte(`,"signatures":`), enc...), tail...)
+	}
+	for _, part := range [][]byte{[]byte(head), e.body, tail} {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func readHeader(br *bufio.Reader) error {

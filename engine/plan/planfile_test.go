@@ -486,7 +486,17 @@ func fuzzSeeds(t testing.TB) map[string][]byte {
 			firstChange(b)["after_sensitive"] = []any{[]any{map[string]any{"type": "index", "value": map[string]any{"value": 1, "type": "number"}}}}
 		}),
 		"future-version": append([]byte("nuvola-plan 2\n"), valid[len("nuvola-plan 1\n"):]...),
+		"valid-signed":   signedSample(t),
 	}
+}
+
+func signedSample(t testing.TB) []byte {
+	env, err := NewEnvelope(samplePlan(t))
+	require.NoError(t, err)
+	env.Signatures = []Signature{sampleSignature("alice@pa.example"), sampleSignature("bob@pa.example")}
+	var buf bytes.Buffer
+	require.NoError(t, env.Write(&buf))
+	return buf.Bytes()
 }
 
 func fuzzSeedPath(name string) string {
@@ -544,6 +554,20 @@ func FuzzRead(f *testing.F) {
 		d2, err2 := p2.Digest()
 		if err1 != nil || err2 != nil || d1 != d2 {
 			t.Fatalf("digest changed across a rewrite: %s %v / %s %v", d1, err1, d2, err2)
+		}
+		// The envelope, signatures included, survives a rewrite byte for
+		// byte in its body.
+		env, err := ReadEnvelope(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("ReadFile accepted what ReadEnvelope refuses: %v", err)
+		}
+		buf.Reset()
+		if err := env.Write(&buf); err != nil {
+			t.Fatalf("accepted envelope cannot be written: %v", err)
+		}
+		env2, err := ReadEnvelope(bytes.NewReader(buf.Bytes()))
+		if err != nil || env2.Digest != env.Digest || len(env2.Signatures) != len(env.Signatures) {
+			t.Fatalf("envelope changed across a rewrite: %v", err)
 		}
 	})
 }

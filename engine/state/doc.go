@@ -14,6 +14,9 @@
 //     journal and fsync'd, so it is durable at once without rewriting the
 //     whole state; the next Load replays a journal left behind by a crash.
 //
+// Beside the state it keeps the audit log's lines (Path+".audit.jsonl"),
+// appended with O_APPEND and fsync; what a line holds is engine/audit's.
+//
 // It may import the standard library, third-party modules, engine/addrs
 // and engine/internal/jsonscan only.
 package state

@@ -21,8 +21,8 @@ import (
 const DefaultPath = "nuvola.tfstate"
 
 // Local keeps the state in a file on the local filesystem, next to its
-// backup, lock and journal files (Path plus ".backup", ".lock",
-// ".lock.info" and ".journal").
+// backup, lock, journal and audit log files (Path plus ".backup", ".lock",
+// ".lock.info", ".journal" and ".audit.jsonl").
 //
 // Load, Persist and OpenJournal expect the caller to hold the lock; Local
 // does not take it itself because a command holds it across all three.

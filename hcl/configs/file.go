@@ -14,6 +14,7 @@ type file struct {
 	requiredVersionRanges []hcl.Range
 	requiredProviders     []*requiredProvidersBlock
 	backends              []*Backend
+	planSigning           []signingAttr
 	providerConfigs       []*Provider
 	variables             []*Variable
 	locals                []*Local

@@ -45,6 +45,8 @@ func (m *Module) mergeFile(f *file) hcl.Diagnostics {
 		})
 	}
 
+	diags = append(diags, m.addPlanSigning(f.planSigning, true)...)
+
 	for _, p := range f.providerConfigs {
 		existing, ok := m.ProviderConfigs[p.Key()]
 		switch {

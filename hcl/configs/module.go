@@ -21,6 +21,9 @@ type Module struct {
 	// RequiredProviders is keyed by local name.
 	RequiredProviders map[string]*RequiredProvider
 	Backend           *Backend
+	// PlanSigning is nil unless the terraform block sets
+	// required_signatures or trusted_keys_dir.
+	PlanSigning *PlanSigning
 	// ProviderConfigs is keyed by "name" or "name.alias".
 	ProviderConfigs map[string]*Provider
 
@@ -156,6 +159,7 @@ func (m *Module) appendFile(f *file) hcl.Diagnostics {
 		}
 		m.Backend = b
 	}
+	diags = append(diags, m.addPlanSigning(f.planSigning, false)...)
 
 	for _, p := range f.providerConfigs {
 		key := p.Key()

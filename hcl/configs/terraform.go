@@ -42,6 +42,8 @@ var terraformBlockSchema = &hcl.BodySchema{
 		{Name: "required_version"},
 		{Name: "experiments"},
 		{Name: "language"},
+		{Name: attrRequiredSignatures},
+		{Name: attrTrustedKeysDir},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "backend", LabelNames: []string{"type"}},
@@ -83,6 +85,10 @@ func (f *file) decodeTerraformBlock(block *hcl.Block) hcl.Diagnostics {
 			})
 		}
 	}
+
+	signing, sDiags := decodePlanSigning(content.Attributes)
+	diags = append(diags, sDiags...)
+	f.planSigning = append(f.planSigning, signing...)
 
 	for _, inner := range content.Blocks {
 		switch inner.Type {

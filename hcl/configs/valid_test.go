@@ -119,6 +119,12 @@ func TestLoadConfigFull(t *testing.T) {
 		require.NotNil(t, mod.Backend)
 		assert.Equal(t, "local", mod.Backend.Type)
 		assert.Equal(t, []string{"path"}, bodyShape(t, mod.Backend.Config))
+
+		require.NotNil(t, mod.PlanSigning)
+		assert.Equal(t, 2, mod.PlanSigning.RequiredSignatures)
+		assert.Equal(t, "approvers", mod.PlanSigning.TrustedKeysDir)
+		require.NotNil(t, mod.PlanSigning.RequiredRange)
+		assert.Equal(t, 4, mod.PlanSigning.RequiredRange.Start.Line)
 	})
 
 	t.Run("providers", func(t *testing.T) {
@@ -461,6 +467,11 @@ func TestOverrideFiles(t *testing.T) {
 		name  string
 		check func(t *testing.T)
 	}{
+		{"plan signing: override wins, the rest stays", func(t *testing.T) {
+			require.NotNil(t, mod.PlanSigning)
+			assert.Equal(t, 2, mod.PlanSigning.RequiredSignatures)
+			assert.Equal(t, "keys", mod.PlanSigning.TrustedKeysDir)
+		}},
 		{"backend replaced", func(t *testing.T) {
 			require.NotNil(t, mod.Backend)
 			assert.Equal(t, cty.StringVal("override.tfstate"), attrValue(t, mod.Backend.Config, "path"))

@@ -1,6 +1,9 @@
 terraform {
   required_version = ">= 1.6.0"
 
+  required_signatures = 2
+  trusted_keys_dir    = "approvers"
+
   required_providers {
     null = {
       source  = "hashicorp/null"

@@ -1,4 +1,7 @@
 terraform {
+  required_signatures = 1
+  trusted_keys_dir    = "keys"
+
   backend "local" {
     path = "base.tfstate"
   }

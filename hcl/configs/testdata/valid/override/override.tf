@@ -1,4 +1,6 @@
 terraform {
+  required_signatures = 2
+
   backend "local" {
     path = "override.tfstate"
   }
