@@ -174,7 +174,7 @@ func checkAdminRole(c *checker) {
 		}
 		role := r.arg("role_id")
 		id, known := str(role)
-		if known && admin.ids[id] || !role.IsKnown() && r.dependsOnAny(admin.addrs) {
+		if known && admin.ids[id] || !role.IsKnown() && refersOnlyTo(r.deps, admin, c.p.byType["openstack_identity_role_v3"]) {
 			c.report(r, cty.GetAttrPath("role_id"), "The assignment gives a user the admin role on a project; give a project role (member, reader) or a custom role instead.")
 		}
 	}

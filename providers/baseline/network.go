@@ -279,13 +279,14 @@ func checkExternalNetwork(c *checker) {
 	if ext.empty() {
 		return
 	}
+	networks := c.p.byType["openstack_networking_network_v2"]
 	for _, r := range c.p.byType["openstack_networking_port_v2"] {
 		if !r.planned() || !r.sensitiveData(c.s.profile) {
 			continue
 		}
 		net := r.arg("network_id")
 		id, known := str(net)
-		if known && ext.ids[id] || !net.IsKnown() && r.dependsOnAny(ext.addrs) {
+		if known && ext.ids[id] || !net.IsKnown() && refersOnlyTo(r.deps, ext, networks) {
 			c.report(r, cty.GetAttrPath("network_id"), "The port of %s data is on an external network; attach it to an internal network behind a router.", r.class(c.s.profile))
 		}
 	}
@@ -299,7 +300,7 @@ func checkExternalNetwork(c *checker) {
 			if r.config == cty.NilVal {
 				nc = cty.NilVal
 			}
-			if path, ok := onExternal(n, nc, ext, r.deps); ok {
+			if path, ok := onExternal(n, nc, ext, refersOnlyTo(r.deps, ext, networks)); ok {
 				c.report(r, appendPath(cty.GetAttrPath("network").IndexInt(i), path...),
 					"The instance of %s data is attached directly to an external network; attach it to an internal network behind a router.", r.class(c.s.profile))
 			}
@@ -309,8 +310,10 @@ func checkExternalNetwork(c *checker) {
 
 // onExternal reports whether an instance's network block attaches it to an
 // external network, and the attribute that says so. A block with a port
-// attaches that port, which is checked on its own.
-func onExternal(n, config cty.Value, ext objectRefs, deps map[string]bool) (cty.Path, bool) {
+// attaches that port, which is checked on its own. byReference says that
+// the instance refers to external networks and to no other network, so a
+// network not known at plan time is an external one.
+func onExternal(n, config cty.Value, ext objectRefs, byReference bool) (cty.Path, bool) {
 	port := arg(n, config, "port")
 	if s, ok := str(port); ok && s != "" {
 		return nil, false
@@ -326,16 +329,11 @@ func onExternal(n, config cty.Value, ext objectRefs, deps map[string]bool) (cty.
 	if s, ok := str(name); ok && s != "" {
 		return cty.GetAttrPath("name"), ext.names[s]
 	}
-	if uuid.IsKnown() && name.IsKnown() {
+	if uuid.IsKnown() && name.IsKnown() || !byReference {
 		return nil, false
 	}
-	for a := range deps {
-		if ext.addrs[a] {
-			if !uuid.IsKnown() {
-				return cty.GetAttrPath("uuid"), true
-			}
-			return cty.GetAttrPath("name"), true
-		}
+	if !uuid.IsKnown() {
+		return cty.GetAttrPath("uuid"), true
 	}
-	return nil, false
+	return cty.GetAttrPath("name"), true
 }

@@ -295,5 +295,9 @@ func TestExternalNetwork(t *testing.T) {
 		)},
 		"no external network":        {resources: []plugins.PolicyResource{port("p", cty.StringVal("ext-id"), null)}},
 		"port unknown, no reference": {resources: with(port("p", unknown, null))},
+		"port unknown, two networks": {resources: with(port("p", unknown, null, deps("openstack_networking_network_v2.ext", "openstack_networking_network_v2.lan")))},
+		"instance referring to external and internal networks": {resources: with(res("openstack_compute_instance_v2.vm", obj(map[string]cty.Value{
+			"network": cty.ListVal([]cty.Value{obj(map[string]cty.Value{"uuid": unknown, "name": null, "port": null}), obj(map[string]cty.Value{"uuid": unknown, "name": null, "port": null})}),
+		}), deps("openstack_networking_network_v2.ext", "openstack_networking_network_v2.lan")))},
 	})
 }

@@ -63,17 +63,6 @@ func (r *resource) arg(name string) cty.Value {
 	return arg(r.after, r.config, name)
 }
 
-// dependsOnAny reports whether the resource's configuration refers to one of
-// addrs.
-func (r *resource) dependsOnAny(addrs map[string]bool) bool {
-	for a := range r.deps {
-		if addrs[a] {
-			return true
-		}
-	}
-	return false
-}
-
 // destroyed reports whether the plan deletes the object, or replaces it.
 func (r *resource) destroyed() bool {
 	switch r.action {
@@ -120,6 +109,23 @@ func (o objectRefs) add(r *resource) {
 }
 
 func (o objectRefs) empty() bool { return len(o.addrs) == 0 }
+
+// refersOnlyTo reports whether deps name one of targets and no other object
+// among all (those of the same type): when a configuration refers to two
+// networks, which of them an unknown network ID is cannot be told.
+func refersOnlyTo(deps map[string]bool, targets objectRefs, all []*resource) bool {
+	hit := false
+	for _, r := range all {
+		if !deps[r.addr] {
+			continue
+		}
+		if !targets.addrs[r.addr] {
+			return false
+		}
+		hit = true
+	}
+	return hit
+}
 
 // resourceAddr strips a resource instance's key from its address:
 // `module.m["a"].t.n["k"]` is `module.m["a"].t.n`. Only a bracketed key
