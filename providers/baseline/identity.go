@@ -133,7 +133,7 @@ func checkCredentialExpiry(c *checker) {
 		case isNull(exp):
 			c.report(r, whole, "The application credential never expires; set expires_at.")
 		case ok && strings.TrimSpace(s) == "":
-			c.report(r, cty.GetAttrPath("expires_at"), "The application credential never expires; set expires_at.")
+			c.report(r, r.pathTo("expires_at"), "The application credential never expires; set expires_at.")
 		}
 	}
 }
@@ -175,7 +175,7 @@ func checkAdminRole(c *checker) {
 		role := r.arg("role_id")
 		id, known := str(role)
 		if known && admin.ids[id] || !role.IsKnown() && refersOnlyTo(r.deps, admin, c.p.byType["openstack_identity_role_v3"]) {
-			c.report(r, cty.GetAttrPath("role_id"), "The assignment gives a user the admin role on a project; give a project role (member, reader) or a custom role instead.")
+			c.report(r, r.pathTo("role_id"), "The assignment gives a user the admin role on a project; give a project role (member, reader) or a custom role instead.")
 		}
 	}
 }

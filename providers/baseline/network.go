@@ -135,7 +135,7 @@ func (r ingressRule) exposure(admin []netip.Prefix) (e exposure) {
 			src = netip.MustParsePrefix("0.0.0.0/0")
 		}
 		if ok {
-			path = appendPath(r.path, cty.GetAttrStep{Name: "remote_ip_prefix"})
+			path = pathIn(r.config, r.path, "remote_ip_prefix")
 		} else {
 			path = r.path
 		}
@@ -145,7 +145,7 @@ func (r ingressRule) exposure(admin []netip.Prefix) (e exposure) {
 			return e
 		}
 		src = pfx
-		path = appendPath(r.path, cty.GetAttrStep{Name: "remote_ip_prefix"})
+		path = pathIn(r.config, r.path, "remote_ip_prefix")
 	}
 	if within(src, admin) {
 		return e
@@ -253,7 +253,7 @@ func checkSecGroupDescription(c *checker) {
 		case isNull(d):
 			c.report(r, whole, "The security group has no description.")
 		case ok && strings.TrimSpace(s) == "":
-			c.report(r, cty.GetAttrPath("description"), "The security group's description is empty.")
+			c.report(r, r.pathTo("description"), "The security group's description is empty.")
 		}
 	}
 }
@@ -287,7 +287,7 @@ func checkExternalNetwork(c *checker) {
 		net := r.arg("network_id")
 		id, known := str(net)
 		if known && ext.ids[id] || !net.IsKnown() && refersOnlyTo(r.deps, ext, networks) {
-			c.report(r, cty.GetAttrPath("network_id"), "The port of %s data is on an external network; attach it to an internal network behind a router.", r.class(c.s.profile))
+			c.report(r, r.pathTo("network_id"), "The port of %s data is on an external network; attach it to an internal network behind a router.", r.class(c.s.profile))
 		}
 	}
 	for _, r := range c.p.byType["openstack_compute_instance_v2"] {
@@ -324,16 +324,16 @@ func onExternal(n, config cty.Value, ext objectRefs, byReference bool) (cty.Path
 	}
 	uuid, name := arg(n, config, "uuid"), arg(n, config, "name")
 	if s, ok := str(uuid); ok && s != "" {
-		return cty.GetAttrPath("uuid"), ext.ids[s]
+		return pathIn(config, nil, "uuid"), ext.ids[s]
 	}
 	if s, ok := str(name); ok && s != "" {
-		return cty.GetAttrPath("name"), ext.names[s]
+		return pathIn(config, nil, "name"), ext.names[s]
 	}
 	if uuid.IsKnown() && name.IsKnown() || !byReference {
 		return nil, false
 	}
 	if !uuid.IsKnown() {
-		return cty.GetAttrPath("uuid"), true
+		return pathIn(config, nil, "uuid"), true
 	}
-	return cty.GetAttrPath("name"), true
+	return pathIn(config, nil, "name"), true
 }

@@ -63,6 +63,13 @@ func (r *resource) arg(name string) cty.Value {
 	return arg(r.after, r.config, name)
 }
 
+// pathTo is the path of a finding about a top-level argument: the
+// argument's, or the whole resource's when the configuration leaves it
+// unset.
+func (r *resource) pathTo(name string) cty.Path {
+	return pathIn(r.config, nil, name)
+}
+
 // destroyed reports whether the plan deletes the object, or replaces it.
 func (r *resource) destroyed() bool {
 	switch r.action {
