@@ -168,13 +168,14 @@ func checkAdminRole(c *checker) {
 	if admin.empty() {
 		return
 	}
+	roles := addrsOf(c.p.byType["openstack_identity_role_v3"])
 	for _, r := range c.p.byType["openstack_identity_role_assignment_v3"] {
 		if !r.planned() || !isSet(r.arg("user_id")) || !isSet(r.arg("project_id")) {
 			continue
 		}
 		role := r.arg("role_id")
 		id, known := str(role)
-		if known && admin.ids[id] || !role.IsKnown() && refersOnlyTo(r.deps, admin, c.p.byType["openstack_identity_role_v3"]) {
+		if known && admin.ids[id] || !role.IsKnown() && refersOnlyTo(r.deps, admin, roles) {
 			c.report(r, r.pathTo("role_id"), "The assignment gives a user the admin role on a project; give a project role (member, reader) or a custom role instead.")
 		}
 	}

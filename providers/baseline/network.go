@@ -279,7 +279,7 @@ func checkExternalNetwork(c *checker) {
 	if ext.empty() {
 		return
 	}
-	networks := c.p.byType["openstack_networking_network_v2"]
+	networks := addrsOf(c.p.byType["openstack_networking_network_v2"])
 	for _, r := range c.p.byType["openstack_networking_port_v2"] {
 		if !r.planned() || !r.sensitiveData(c.s.profile) {
 			continue

@@ -117,21 +117,29 @@ func (o objectRefs) add(r *resource) {
 
 func (o objectRefs) empty() bool { return len(o.addrs) == 0 }
 
-// refersOnlyTo reports whether deps name one of targets and no other object
-// among all (those of the same type): when a configuration refers to two
-// networks, which of them an unknown network ID is cannot be told.
-func refersOnlyTo(deps map[string]bool, targets objectRefs, all []*resource) bool {
+// refersOnlyTo reports whether deps name one of targets and no other
+// object of their type (kind, by address): when a configuration refers to
+// two networks, which of them an unknown network ID is cannot be told.
+func refersOnlyTo(deps map[string]bool, targets objectRefs, kind map[string]bool) bool {
 	hit := false
-	for _, r := range all {
-		if !deps[r.addr] {
-			continue
-		}
-		if !targets.addrs[r.addr] {
+	for a := range deps {
+		switch {
+		case targets.addrs[a]:
+			hit = true
+		case kind[a]:
 			return false
 		}
-		hit = true
 	}
 	return hit
+}
+
+// addrsOf are the addresses of rs.
+func addrsOf(rs []*resource) map[string]bool {
+	out := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		out[r.addr] = true
+	}
+	return out
 }
 
 // resourceAddr strips a resource instance's key from its address:
