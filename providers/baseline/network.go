@@ -125,7 +125,7 @@ func (r ingressRule) exposure(admin []netip.Prefix) (e exposure) {
 	var src netip.Prefix
 	var path cty.Path
 	switch s, ok := str(prefix); {
-	case !prefix.IsKnown():
+	case !prefix.IsKnown() || !ok && !prefix.IsNull():
 		return e
 	case !ok || strings.TrimSpace(s) == "":
 		// No prefix and no group: everyone.
@@ -230,13 +230,24 @@ func checkAdminPorts(c *checker) {
 			continue
 		}
 		rs := attr(r.after, "rule")
-		for _, e := range elements(rs) {
+		for i, e := range elements(rs) {
+			// A set's element is keyed by its value, which must be
+			// known; a list's by its index.
 			path := cty.GetAttrPath("rule")
-			if e.IsWhollyKnown() && rs.Type().IsSetType() {
+			keyed := true
+			switch {
+			case !rs.Type().IsSetType():
+				path = path.IndexInt(i)
+			case e.IsWhollyKnown():
 				path = path.Index(e)
+			default:
+				keyed = false
 			}
-			if e := (ingressRule{after: e, config: cty.NilVal, path: path, inline: true}).exposure(c.s.adminNets); len(e.ports) > 0 {
-				c.report(r, e.path, "%s", e.message("An inline rule", c))
+			if x := (ingressRule{after: e, config: cty.NilVal, path: path, inline: true}).exposure(c.s.adminNets); len(x.ports) > 0 {
+				if !keyed {
+					x.path = path
+				}
+				c.report(r, x.path, "%s", x.message("An inline rule", c))
 			}
 		}
 	}

@@ -129,6 +129,10 @@ func TestAdminPorts(t *testing.T) {
 				{"openstack_networking_secgroup_v2.web", path("rule", world, "remote_ip_prefix")},
 			},
 		},
+		"inline rule exposing, partly unknown": {
+			resources: []plugins.PolicyResource{secGroup("web", cty.StringVal("web"), inline(map[string]cty.Value{"remote_ip_prefix": cty.StringVal("0.0.0.0/0"), "description": unknown}))},
+			want:      []at{{"openstack_networking_secgroup_v2.web", path("rule")}},
+		},
 		"inline rule partly unknown": {
 			resources: []plugins.PolicyResource{secGroup("web", cty.StringVal("web"), partlyUnknown, anyone)},
 			want:      []at{{"openstack_networking_secgroup_v2.web", path("rule", anyone)}},
