@@ -8,6 +8,9 @@
 // whose methods call the plugin (GRPCProviderPlugin, NewGRPCClientFromConn).
 // Callers see only the Go contract; the wire protocol and the cty encoding
 // live in plugins/internal and are implementation details of this package.
+// A policy provider (PolicyChecker, such as the baseline provider) checks
+// whole plans; the host's client implements PolicyChecker exactly when the
+// plugin's provider does.
 //
 // It imports only the standard library, third-party modules (go-cty,
 // hcl/v2, go-plugin, grpc) and its own plugins/internal packages; never the

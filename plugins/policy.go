@@ -142,7 +142,11 @@ type PolicyFinding struct {
 	Severity string
 	// Address is the resource instance; Path the offending attribute in it
 	// (in After, or in Before for a deletion), as precise as possible so
-	// the host can point at the line that sets it.
+	// the host can point at the line that sets it: an empty path means the
+	// resource as a whole (its block header), and an element of a set
+	// (a set-nested block) is an IndexStep keyed by the element's planned
+	// value, as cty keys sets. An empty Address means the baseline itself;
+	// Path is then in its Settings (target_cloud.qualification, say).
 	Address string
 	Path    cty.Path
 	Message string

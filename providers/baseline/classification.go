@@ -87,7 +87,7 @@ func checkRegion(c *checker) {
 		}
 		v := r.arg("region")
 		region, ok := str(v)
-		path := cty.GetAttrPath("region")
+		path := r.pathTo("region")
 		if !ok || strings.TrimSpace(region) == "" {
 			if !isNull(v) && !ok {
 				continue

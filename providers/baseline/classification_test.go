@@ -113,6 +113,14 @@ func TestQualification(t *testing.T) {
 			settings:  qc("QC2"),
 			resources: []plugins.PolicyResource{net("lan", tagged("critico")), net("wan", tagged("ordinario"))},
 		},
+		"own tags known later": {
+			profiles: []string{plugins.ProfileCritico},
+			settings: qc("QC2"),
+			resources: []plugins.PolicyResource{
+				net("lan", cty.SetVal([]cty.Value{cty.StringVal("ente=c_a662"), unknown}), defaultTags("classification", "strategico")),
+				volume("openstack_blockstorage_volume_v3.data", cty.StringVal("encrypted-luks"), cty.MapVal(map[string]cty.Value{"classification": unknown}), defaultTags("classification", "strategico")),
+			},
+		},
 		"no qualification": {
 			settings:  map[string]cty.Value{"target_cloud": obj(map[string]cty.Value{"regions": cty.TupleVal([]cty.Value{cty.StringVal("it-fi-1")})})},
 			resources: []plugins.PolicyResource{net("lan", tagged("strategico"))},

@@ -52,10 +52,10 @@ func checkVolumeEncryption(c *checker) {
 		case isNull(vt):
 			c.report(r, whole, "The volume of %s data has no volume_type, so it gets the cloud's default type, which is not known to encrypt; %s.", r.class(c.s.profile), c.encryptedTypesList())
 		case ok && !c.s.encryptedTypes[s]:
-			c.report(r, cty.GetAttrPath("volume_type"), "The volume of %s data has volume type %q, which does not encrypt; %s.", r.class(c.s.profile), s, c.encryptedTypesList())
+			c.report(r, r.pathTo("volume_type"), "The volume of %s data has volume type %q, which does not encrypt; %s.", r.class(c.s.profile), s, c.encryptedTypesList())
 		case !vt.IsKnown():
 			if name, ok := typeByReference(r.deps, types); ok && !c.s.encryptedTypes[name] {
-				c.report(r, cty.GetAttrPath("volume_type"), "The volume of %s data has volume type %q, which does not encrypt; %s.", r.class(c.s.profile), name, c.encryptedTypesList())
+				c.report(r, r.pathTo("volume_type"), "The volume of %s data has volume type %q, which does not encrypt; %s.", r.class(c.s.profile), name, c.encryptedTypesList())
 			}
 		}
 	}
@@ -82,7 +82,7 @@ func checkVolumeEncryption(c *checker) {
 			case isNull(vt):
 				c.report(r, path, "The instance of %s data boots from a new volume with the cloud's default type, which is not known to encrypt; set volume_type (%s).", r.class(c.s.profile), c.encryptedTypesList())
 			case ok && !c.s.encryptedTypes[s]:
-				c.report(r, appendPath(path, cty.GetAttrStep{Name: "volume_type"}), "The instance of %s data boots from a new volume of type %q, which does not encrypt; %s.", r.class(c.s.profile), s, c.encryptedTypesList())
+				c.report(r, pathIn(bc, path, "volume_type"), "The instance of %s data boots from a new volume of type %q, which does not encrypt; %s.", r.class(c.s.profile), s, c.encryptedTypesList())
 			}
 		}
 	}
@@ -137,7 +137,7 @@ func checkContainerVersioning(c *checker) {
 		case isNull(v):
 			c.report(r, whole, "The container of %s data does not keep object versions; set versioning = true.", r.class(c.s.profile))
 		case ok && !on:
-			c.report(r, cty.GetAttrPath("versioning"), "The container of %s data does not keep object versions; set versioning = true.", r.class(c.s.profile))
+			c.report(r, r.pathTo("versioning"), "The container of %s data does not keep object versions; set versioning = true.", r.class(c.s.profile))
 		}
 	}
 }
@@ -154,7 +154,7 @@ func checkContainerPublicRead(c *checker) {
 		}
 		for _, entry := range strings.Split(acl, ",") {
 			if strings.TrimSpace(entry) == ".r:*" {
-				c.report(r, cty.GetAttrPath("container_read"), "The container of %s data is readable by anyone (.r:* in container_read).", r.class(c.s.profile))
+				c.report(r, r.pathTo("container_read"), "The container of %s data is readable by anyone (.r:* in container_read).", r.class(c.s.profile))
 				break
 			}
 		}

@@ -176,6 +176,16 @@ func TestContainerVersioning(t *testing.T) {
 			resources: []plugins.PolicyResource{container("docs", map[string]cty.Value{"versioning": cty.False, "metadata": critico()})},
 			want:      []at{{"openstack_objectstorage_container_v1.docs", path("versioning")}},
 		},
+		"off by default": {
+			// The provider plans its default; no line sets it.
+			profiles: sensitiveProfiles,
+			resources: []plugins.PolicyResource{func() plugins.PolicyResource {
+				r := container("docs", nil)
+				r.After = plugins.SetAttrs(r.After, map[string]cty.Value{"versioning": cty.False})
+				return r
+			}()},
+			want: []at{{"openstack_objectstorage_container_v1.docs", nil}},
+		},
 	})
 	testRule(t, "NV-DATA-003", map[string]ruleCase{
 		"on":     {resources: []plugins.PolicyResource{container("docs", map[string]cty.Value{"versioning": cty.True, "metadata": critico()})}},

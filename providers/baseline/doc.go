@@ -22,10 +22,10 @@
 //     remote_group_id admits everyone, a rule without ports opens all of
 //     them;
 //   - an attribute set from an object still to be created counts as that
-//     object when the configuration refers to it (PolicyResource.
-//     Dependencies): a port whose network_id is an external network's id,
-//     a backup of a volume created in the same plan, a role assignment of
-//     a new "admin" role.
+//     object when the configuration refers to it and to no other object of
+//     its type (PolicyResource.Dependencies): a port on a new external
+//     network, a role assignment of a new "admin" role; a backup or
+//     snapshot covers every volume its configuration refers to.
 //
 // Tags that are unknown until apply leave the resource at the baseline's
 // profile. A check never panics on malformed input: values of the wrong

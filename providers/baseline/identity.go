@@ -133,7 +133,7 @@ func checkCredentialExpiry(c *checker) {
 		case isNull(exp):
 			c.report(r, whole, "The application credential never expires; set expires_at.")
 		case ok && strings.TrimSpace(s) == "":
-			c.report(r, cty.GetAttrPath("expires_at"), "The application credential never expires; set expires_at.")
+			c.report(r, r.pathTo("expires_at"), "The application credential never expires; set expires_at.")
 		}
 	}
 }
@@ -168,14 +168,15 @@ func checkAdminRole(c *checker) {
 	if admin.empty() {
 		return
 	}
+	roles := addrsOf(c.p.byType["openstack_identity_role_v3"])
 	for _, r := range c.p.byType["openstack_identity_role_assignment_v3"] {
 		if !r.planned() || !isSet(r.arg("user_id")) || !isSet(r.arg("project_id")) {
 			continue
 		}
 		role := r.arg("role_id")
 		id, known := str(role)
-		if known && admin.ids[id] || !role.IsKnown() && r.dependsOnAny(admin.addrs) {
-			c.report(r, cty.GetAttrPath("role_id"), "The assignment gives a user the admin role on a project; give a project role (member, reader) or a custom role instead.")
+		if known && admin.ids[id] || !role.IsKnown() && refersOnlyTo(r.deps, admin, roles) {
+			c.report(r, r.pathTo("role_id"), "The assignment gives a user the admin role on a project; give a project role (member, reader) or a custom role instead.")
 		}
 	}
 }

@@ -107,6 +107,9 @@ func TestAdminRole(t *testing.T) {
 		"a role known later": {resources: with(
 			assignment("a", cty.StringVal("u-1"), cty.StringVal("p-1"), unknown, deps("data.openstack_identity_role_v3.member")),
 		)},
+		"admin or member, cannot tell": {resources: with(
+			assignment("a", cty.StringVal("u-1"), cty.StringVal("p-1"), unknown, deps("openstack_identity_role_v3.super", "data.openstack_identity_role_v3.member")),
+		)},
 		"no admin role in the plan": {resources: []plugins.PolicyResource{assignment("a", cty.StringVal("u-1"), cty.StringVal("p-1"), cty.StringVal("r-admin"))}},
 	})
 }

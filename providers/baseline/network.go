@@ -125,7 +125,7 @@ func (r ingressRule) exposure(admin []netip.Prefix) (e exposure) {
 	var src netip.Prefix
 	var path cty.Path
 	switch s, ok := str(prefix); {
-	case !prefix.IsKnown():
+	case !prefix.IsKnown() || !ok && !prefix.IsNull():
 		return e
 	case !ok || strings.TrimSpace(s) == "":
 		// No prefix and no group: everyone.
@@ -135,7 +135,7 @@ func (r ingressRule) exposure(admin []netip.Prefix) (e exposure) {
 			src = netip.MustParsePrefix("0.0.0.0/0")
 		}
 		if ok {
-			path = appendPath(r.path, cty.GetAttrStep{Name: "remote_ip_prefix"})
+			path = pathIn(r.config, r.path, "remote_ip_prefix")
 		} else {
 			path = r.path
 		}
@@ -145,7 +145,7 @@ func (r ingressRule) exposure(admin []netip.Prefix) (e exposure) {
 			return e
 		}
 		src = pfx
-		path = appendPath(r.path, cty.GetAttrStep{Name: "remote_ip_prefix"})
+		path = pathIn(r.config, r.path, "remote_ip_prefix")
 	}
 	if within(src, admin) {
 		return e
@@ -230,13 +230,24 @@ func checkAdminPorts(c *checker) {
 			continue
 		}
 		rs := attr(r.after, "rule")
-		for _, e := range elements(rs) {
+		for i, e := range elements(rs) {
+			// A set's element is keyed by its value, which must be
+			// known; a list's by its index.
 			path := cty.GetAttrPath("rule")
-			if e.IsWhollyKnown() && rs.Type().IsSetType() {
+			keyed := true
+			switch {
+			case !rs.Type().IsSetType():
+				path = path.IndexInt(i)
+			case e.IsWhollyKnown():
 				path = path.Index(e)
+			default:
+				keyed = false
 			}
-			if e := (ingressRule{after: e, config: cty.NilVal, path: path, inline: true}).exposure(c.s.adminNets); len(e.ports) > 0 {
-				c.report(r, e.path, "%s", e.message("An inline rule", c))
+			if x := (ingressRule{after: e, config: cty.NilVal, path: path, inline: true}).exposure(c.s.adminNets); len(x.ports) > 0 {
+				if !keyed {
+					x.path = path
+				}
+				c.report(r, x.path, "%s", x.message("An inline rule", c))
 			}
 		}
 	}
@@ -253,7 +264,7 @@ func checkSecGroupDescription(c *checker) {
 		case isNull(d):
 			c.report(r, whole, "The security group has no description.")
 		case ok && strings.TrimSpace(s) == "":
-			c.report(r, cty.GetAttrPath("description"), "The security group's description is empty.")
+			c.report(r, r.pathTo("description"), "The security group's description is empty.")
 		}
 	}
 }
@@ -279,14 +290,15 @@ func checkExternalNetwork(c *checker) {
 	if ext.empty() {
 		return
 	}
+	networks := addrsOf(c.p.byType["openstack_networking_network_v2"])
 	for _, r := range c.p.byType["openstack_networking_port_v2"] {
 		if !r.planned() || !r.sensitiveData(c.s.profile) {
 			continue
 		}
 		net := r.arg("network_id")
 		id, known := str(net)
-		if known && ext.ids[id] || !net.IsKnown() && r.dependsOnAny(ext.addrs) {
-			c.report(r, cty.GetAttrPath("network_id"), "The port of %s data is on an external network; attach it to an internal network behind a router.", r.class(c.s.profile))
+		if known && ext.ids[id] || !net.IsKnown() && refersOnlyTo(r.deps, ext, networks) {
+			c.report(r, r.pathTo("network_id"), "The port of %s data is on an external network; attach it to an internal network behind a router.", r.class(c.s.profile))
 		}
 	}
 	for _, r := range c.p.byType["openstack_compute_instance_v2"] {
@@ -299,7 +311,7 @@ func checkExternalNetwork(c *checker) {
 			if r.config == cty.NilVal {
 				nc = cty.NilVal
 			}
-			if path, ok := onExternal(n, nc, ext, r.deps); ok {
+			if path, ok := onExternal(n, nc, ext, refersOnlyTo(r.deps, ext, networks)); ok {
 				c.report(r, appendPath(cty.GetAttrPath("network").IndexInt(i), path...),
 					"The instance of %s data is attached directly to an external network; attach it to an internal network behind a router.", r.class(c.s.profile))
 			}
@@ -309,8 +321,10 @@ func checkExternalNetwork(c *checker) {
 
 // onExternal reports whether an instance's network block attaches it to an
 // external network, and the attribute that says so. A block with a port
-// attaches that port, which is checked on its own.
-func onExternal(n, config cty.Value, ext objectRefs, deps map[string]bool) (cty.Path, bool) {
+// attaches that port, which is checked on its own. byReference says that
+// the instance refers to external networks and to no other network, so a
+// network not known at plan time is an external one.
+func onExternal(n, config cty.Value, ext objectRefs, byReference bool) (cty.Path, bool) {
 	port := arg(n, config, "port")
 	if s, ok := str(port); ok && s != "" {
 		return nil, false
@@ -321,21 +335,16 @@ func onExternal(n, config cty.Value, ext objectRefs, deps map[string]bool) (cty.
 	}
 	uuid, name := arg(n, config, "uuid"), arg(n, config, "name")
 	if s, ok := str(uuid); ok && s != "" {
-		return cty.GetAttrPath("uuid"), ext.ids[s]
+		return pathIn(config, nil, "uuid"), ext.ids[s]
 	}
 	if s, ok := str(name); ok && s != "" {
-		return cty.GetAttrPath("name"), ext.names[s]
+		return pathIn(config, nil, "name"), ext.names[s]
 	}
-	if uuid.IsKnown() && name.IsKnown() {
+	if uuid.IsKnown() && name.IsKnown() || !byReference {
 		return nil, false
 	}
-	for a := range deps {
-		if ext.addrs[a] {
-			if !uuid.IsKnown() {
-				return cty.GetAttrPath("uuid"), true
-			}
-			return cty.GetAttrPath("name"), true
-		}
+	if !uuid.IsKnown() {
+		return pathIn(config, nil, "uuid"), true
 	}
-	return nil, false
+	return pathIn(config, nil, "name"), true
 }

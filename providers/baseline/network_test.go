@@ -129,6 +129,10 @@ func TestAdminPorts(t *testing.T) {
 				{"openstack_networking_secgroup_v2.web", path("rule", world, "remote_ip_prefix")},
 			},
 		},
+		"inline rule exposing, partly unknown": {
+			resources: []plugins.PolicyResource{secGroup("web", cty.StringVal("web"), inline(map[string]cty.Value{"remote_ip_prefix": cty.StringVal("0.0.0.0/0"), "description": unknown}))},
+			want:      []at{{"openstack_networking_secgroup_v2.web", path("rule")}},
+		},
 		"inline rule partly unknown": {
 			resources: []plugins.PolicyResource{secGroup("web", cty.StringVal("web"), partlyUnknown, anyone)},
 			want:      []at{{"openstack_networking_secgroup_v2.web", path("rule", anyone)}},
@@ -295,5 +299,9 @@ func TestExternalNetwork(t *testing.T) {
 		)},
 		"no external network":        {resources: []plugins.PolicyResource{port("p", cty.StringVal("ext-id"), null)}},
 		"port unknown, no reference": {resources: with(port("p", unknown, null))},
+		"port unknown, two networks": {resources: with(port("p", unknown, null, deps("openstack_networking_network_v2.ext", "openstack_networking_network_v2.lan")))},
+		"instance referring to external and internal networks": {resources: with(res("openstack_compute_instance_v2.vm", obj(map[string]cty.Value{
+			"network": cty.ListVal([]cty.Value{obj(map[string]cty.Value{"uuid": unknown, "name": null, "port": null}), obj(map[string]cty.Value{"uuid": unknown, "name": null, "port": null})}),
+		}), deps("openstack_networking_network_v2.ext", "openstack_networking_network_v2.lan")))},
 	})
 }

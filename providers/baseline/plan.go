@@ -63,15 +63,11 @@ func (r *resource) arg(name string) cty.Value {
 	return arg(r.after, r.config, name)
 }
 
-// dependsOnAny reports whether the resource's configuration refers to one of
-// addrs.
-func (r *resource) dependsOnAny(addrs map[string]bool) bool {
-	for a := range r.deps {
-		if addrs[a] {
-			return true
-		}
-	}
-	return false
+// pathTo is the path of a finding about a top-level argument: the
+// argument's, or the whole resource's when the configuration leaves it
+// unset.
+func (r *resource) pathTo(name string) cty.Path {
+	return pathIn(r.config, nil, name)
 }
 
 // destroyed reports whether the plan deletes the object, or replaces it.
@@ -120,6 +116,31 @@ func (o objectRefs) add(r *resource) {
 }
 
 func (o objectRefs) empty() bool { return len(o.addrs) == 0 }
+
+// refersOnlyTo reports whether deps name one of targets and no other
+// object of their type (kind, by address): when a configuration refers to
+// two networks, which of them an unknown network ID is cannot be told.
+func refersOnlyTo(deps map[string]bool, targets objectRefs, kind map[string]bool) bool {
+	hit := false
+	for a := range deps {
+		switch {
+		case targets.addrs[a]:
+			hit = true
+		case kind[a]:
+			return false
+		}
+	}
+	return hit
+}
+
+// addrsOf are the addresses of rs.
+func addrsOf(rs []*resource) map[string]bool {
+	out := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		out[r.addr] = true
+	}
+	return out
+}
 
 // resourceAddr strips a resource instance's key from its address:
 // `module.m["a"].t.n["k"]` is `module.m["a"].t.n`. Only a bracketed key

@@ -45,6 +45,9 @@ type tagSet struct {
 	unknown bool
 	// unknownKeys have a value not known until apply.
 	unknownKeys map[string]bool
+	// ownUnknown: the resource's own tags or metadata are not all known,
+	// so any key may yet get a value that overrides the others.
+	ownUnknown bool
 }
 
 // tagState says what a tag set knows of one key.
@@ -108,9 +111,12 @@ func (t *tagSet) addStrings(v cty.Value, path cty.Path, level int) {
 	if isNull(v) {
 		return
 	}
-	if !v.IsKnown() {
+	if !v.IsWhollyKnown() {
 		t.unknown = true
-		return
+		t.ownUnknown = t.ownUnknown || level == levelOwn
+		if !v.IsKnown() {
+			return
+		}
 	}
 	if !isCollection(v) {
 		return
@@ -119,9 +125,6 @@ func (t *tagSet) addStrings(v cty.Value, path cty.Path, level int) {
 	for i, e := range elements(v) {
 		s, ok := str(e)
 		if !ok {
-			if !e.IsKnown() {
-				t.unknown = true
-			}
 			continue
 		}
 		k, val, _ := strings.Cut(s, "=")
@@ -144,6 +147,7 @@ func (t *tagSet) addMap(v cty.Value, path cty.Path, level int) {
 	}
 	if !v.IsKnown() {
 		t.unknown = true
+		t.ownUnknown = t.ownUnknown || level == levelOwn
 		return
 	}
 	if !isObject(v) {
@@ -198,8 +202,8 @@ func (t *tagSet) get(key string) (tagValue, tagState) {
 			best = v
 		}
 	}
-	if best.level > levelOwn && t.unknownKeys[key] {
-		// The resource's own value, not yet known, will win.
+	if best.level > levelOwn && (t.ownUnknown || t.unknownKeys[key]) {
+		// The resource's own value, not yet known, may win.
 		return tagValue{}, tagUnknown
 	}
 	return best, tagFound

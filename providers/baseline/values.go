@@ -162,3 +162,14 @@ func appendPath(p cty.Path, steps ...cty.PathStep) cty.Path {
 	out = append(out, p...)
 	return append(out, steps...)
 }
+
+// pathIn is the path of the argument name under base, where config is the
+// configuration at base: base itself when the configuration leaves the
+// argument unset (its value a provider's default or the cloud's), as no
+// line of the configuration sets it.
+func pathIn(config cty.Value, base cty.Path, name string) cty.Path {
+	if config != cty.NilVal && config.IsKnown() && !config.IsNull() && isNull(attr(config, name)) {
+		return base
+	}
+	return appendPath(base, cty.GetAttrStep{Name: name})
+}
