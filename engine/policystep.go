@@ -75,7 +75,20 @@ func (w *walker) checkPolicy(p *plan.Plan, root *configs.Config, now time.Time) 
 		w.call(func(ctx context.Context) { resp = checker.CheckPlan(ctx, req) })
 		diags = append(diags, w.providerDiags(resp.Diagnostics, nil, b.DeclRange)...)
 		for _, f := range resp.Findings {
-			results = append(results, policy.Result(name, f, byAddr[f.Address]))
+			r := policy.Result(name, f, byAddr[f.Address])
+			if f.Address == "" {
+				// About the baseline itself: point at the setting.
+				rng := b.DeclRange
+				if len(f.Path) > 0 {
+					if step, ok := f.Path[0].(cty.GetAttrStep); ok {
+						if a, ok := b.Settings[step.Name]; ok {
+							rng = a.Range
+						}
+					}
+				}
+				r.Filename, r.Line, r.Column = rng.Filename, rng.Start.Line, rng.Start.Column
+			}
+			results = append(results, r)
 		}
 	}
 
