@@ -163,7 +163,7 @@ func (f *fakeNet) list(w http.ResponseWriter, r *http.Request, coll string) {
 		o := f.objs[coll][id]
 		match := true
 		for k, vs := range q {
-			if k == "fields" {
+			if k == "fields" || k == "fixed_ips" {
 				continue
 			}
 			if !contains(vs, fmt.Sprint(o[k])) {

@@ -2,6 +2,7 @@ package networking
 
 import (
 	"context"
+	"strings"
 
 	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 )
@@ -23,7 +24,8 @@ func listMarked(collection string) func(ctx context.Context, c *osfw.Client) ([]
 		if _, err := sc.Get(ctx, u, &body, nil); err != nil {
 			return nil, err
 		}
-		items := body[collection]
+		// The answer's key spells the collection with underscores.
+		items := body[strings.ReplaceAll(collection, "-", "_")]
 		out := make([]osfw.Marked, 0, len(items))
 		for _, it := range items {
 			out = append(out, osfw.Marked{ID: it.ID, Name: it.Name, Description: it.Description})

@@ -118,3 +118,75 @@ func TestNetworkCreateAfterServerErrors(t *testing.T) {
 		})
 	}
 }
+
+// A rule whose create answer was lost is found by its mark when Neutron
+// says it exists; so is one of a security group whose collection name has
+// dashes in URLs and underscores in answers.
+func TestSecGroupRuleConflictAdoptedByMark(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	f := newFullFake(t, cloud)
+	p := provider(t, cloud)
+	sg := osfwtest.Apply(t, p, sgType, cty.NilVal, osfwtest.Object(t, p, sgType, map[string]any{"name": "g"}))
+	typ := "openstack_networking_secgroup_rule_v2"
+	cfg := osfwtest.Object(t, p, typ, map[string]any{"security_group_id": sg.GetAttr("id").AsString(), "direction": "ingress",
+		"protocol": "tcp", "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "10.0.0.0/8"})
+	owner := plugins.Owner{Address: "openstack_networking_secgroup_rule_v2.ssh", Lineage: lineage}
+	first := osfwtest.ApplyOwned(t, p, typ, cfg, owner)
+	require.False(t, first.Diagnostics.HasErrors(), "%v", first.Diagnostics.Err())
+	id := first.NewState.GetAttr("id").AsString()
+
+	// The next run did not hear of it: Neutron refuses the duplicate.
+	var conflicts atomic.Int32
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/security-group-rules") {
+			conflicts.Add(1)
+			osfwtest.WriteJSON(w, http.StatusConflict, map[string]any{"NeutronError": map[string]any{"type": "SecurityGroupRuleExists",
+				"message": "Security group rule already exists. Rule id is " + id + "."}})
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	again := osfwtest.ApplyOwned(t, p, typ, cfg, owner)
+	require.False(t, again.Diagnostics.HasErrors(), "%v", again.Diagnostics.Err())
+	assert.Equal(t, id, again.NewState.GetAttr("id").AsString())
+	assert.Equal(t, int32(1), conflicts.Load())
+
+	// Another state's rule is not adopted.
+	other := osfwtest.ApplyOwned(t, p, typ, cfg, plugins.Owner{Address: owner.Address, Lineage: "other-lineage"})
+	assert.True(t, other.Diagnostics.HasErrors())
+
+	var finder plugins.OwnedResourceFinder = p
+	found := finder.FindOwnedResource(context.Background(), plugins.FindOwnedResourceRequest{TypeName: sgType,
+		Owner: plugins.Owner{Address: "x", Lineage: lineage}})
+	require.False(t, found.Diagnostics.HasErrors(), "%v", found.Diagnostics.Err())
+	_ = f
+}
+
+// An interface added again (its first answer lost, or made by a run that
+// did not hear back) is the router's port on the subnet.
+func TestRouterInterfaceAlreadyThere(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	f := newFullFake(t, cloud)
+	p := provider(t, cloud)
+	rt := osfwtest.Apply(t, p, "openstack_networking_router_v2", cty.NilVal, osfwtest.Object(t, p, "openstack_networking_router_v2", map[string]any{"name": "r"}))
+	rid := rt.GetAttr("id").AsString()
+	ityp := "openstack_networking_router_interface_v2"
+	cfg := osfwtest.Object(t, p, ityp, map[string]any{"router_id": rid, "subnet_id": "subnet-9"})
+	first := osfwtest.Apply(t, p, ityp, cty.NilVal, cfg)
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/add_router_interface") {
+			osfwtest.WriteJSON(w, http.StatusBadRequest, map[string]any{"NeutronError": map[string]any{"type": "BadRequest",
+				"message": "Bad router request: Router already has a port on subnet subnet-9."}})
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	again := osfwtest.Apply(t, p, ityp, cty.NilVal, cfg)
+	assert.Equal(t, first.GetAttr("id"), again.GetAttr("id"))
+	// A subnet the router has no port on is still an error.
+	resp := osfwtest.ApplyResp(t, p, ityp, cty.NilVal, osfwtest.Object(t, p, ityp, map[string]any{"router_id": rid, "subnet_id": "subnet-8"}))
+	assert.True(t, resp.Diagnostics.HasErrors())
+	_ = f
+}

@@ -2,6 +2,7 @@ package networking
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"time"
 
@@ -55,12 +56,46 @@ func createRouterInterface(ctx context.Context, c *osfw.Client, d *osfw.Data) er
 		SubnetID string `json:"subnet_id"`
 	}
 	if _, err := sc.Put(ctx, sc.ServiceURL("routers", d.String("router_id"), "add_router_interface"), body, &resp, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+		// The interface may be there already: made by this very request,
+		// sent again after its answer was lost (Neutron then finds the
+		// subnet's gateway address taken), or by an earlier run that did
+		// not hear back. An interface is a relation, not an object of its
+		// own: the router's port on the subnet is the one wanted.
+		if sub := d.String("subnet_id"); sub != "" && (osfw.StatusOf(err) == 400 || osfw.StatusOf(err) == 409) {
+			if id, ferr := routerPortOnSubnet(ctx, sc, d.String("router_id"), sub); ferr == nil && id != "" {
+				d.SetID(id)
+				return nil
+			}
+		}
 		return err
 	}
 	// The port exists when the call returns (DOWN until an agent binds
 	// it, which nothing here depends on).
 	d.SetID(resp.PortID)
 	return nil
+}
+
+// routerPortOnSubnet is the ID of the router's port with an address on the
+// subnet, "" when it has none.
+func routerPortOnSubnet(ctx context.Context, sc *gophercloud.ServiceClient, router, subnet string) (string, error) {
+	var body struct {
+		Ports []port `json:"ports"`
+	}
+	u := sc.ServiceURL("ports") + "?device_id=" + url.QueryEscape(router) + "&fixed_ips=" + url.QueryEscape("subnet_id="+subnet)
+	if _, err := sc.Get(ctx, u, &body, nil); err != nil {
+		return "", err
+	}
+	for _, p := range body.Ports {
+		if p.DeviceID != router {
+			continue
+		}
+		for _, ip := range p.FixedIPs {
+			if ip.SubnetID == subnet {
+				return p.ID, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // setRouterInterface fills d from the interface's port; a port that no
