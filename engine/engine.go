@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/nuvola-pa/nuvola/engine/addrs"
 	"github.com/nuvola-pa/nuvola/engine/plan"
+	"github.com/nuvola-pa/nuvola/engine/policy"
 	"github.com/nuvola-pa/nuvola/engine/state"
 	"github.com/nuvola-pa/nuvola/hcl/configs"
 	"github.com/nuvola-pa/nuvola/plugins"
@@ -133,6 +134,8 @@ type walker struct {
 	// policyOn records each instance's evaluated configuration in its
 	// change, for the policy step.
 	policyOn bool
+	// policyRanges are the source ranges of the policy results.
+	policyRanges policy.Ranges
 
 	// apply
 	plan *plan.Plan

@@ -134,6 +134,8 @@ resource "null_resource" "root" {
 	assert.Contains(t, errs[0].Summary, "NV-NET-001")
 	require.NotNil(t, errs[0].Subject)
 	assert.Equal(t, 7, errs[0].Subject.Start.Line)
+	assert.Greater(t, errs[0].Subject.Start.Byte, 0, "the whole range, so the diagnostic quotes the line")
+	assert.Greater(t, errs[0].Subject.End.Byte, errs[0].Subject.Start.Byte)
 }
 
 func TestPolicyWaivers(t *testing.T) {

@@ -40,11 +40,12 @@ func (w *walker) runPolicy(p *plan.Plan, root *configs.Config, now time.Time) hc
 	if diags.HasErrors() {
 		p.Errored = true
 	}
-	return append(diags, policy.Diagnostics(p.PolicyResults)...)
+	return append(diags, policy.Diagnostics(p.PolicyResults, w.policyRanges)...)
 }
 
 func (w *walker) checkPolicy(p *plan.Plan, root *configs.Config, now time.Time) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	w.policyRanges = policy.Ranges{}
 	resources := w.policyResources(p, root)
 	byAddr := make(map[string]*policy.Resource, len(resources))
 	for _, r := range resources {
@@ -75,7 +76,7 @@ func (w *walker) checkPolicy(p *plan.Plan, root *configs.Config, now time.Time) 
 		w.call(func(ctx context.Context) { resp = checker.CheckPlan(ctx, req) })
 		diags = append(diags, w.providerDiags(resp.Diagnostics, nil, b.DeclRange)...)
 		for _, f := range resp.Findings {
-			r := policy.Result(name, f, byAddr[f.Address])
+			r := policy.Result(name, f, byAddr[f.Address], w.policyRanges)
 			if f.Address == "" {
 				// About the baseline itself: point at the setting.
 				rng := b.DeclRange
@@ -86,7 +87,7 @@ func (w *walker) checkPolicy(p *plan.Plan, root *configs.Config, now time.Time) 
 						}
 					}
 				}
-				r.Filename, r.Line, r.Column = rng.Filename, rng.Start.Line, rng.Start.Column
+				w.policyRanges.Set(r, rng)
 			}
 			results = append(results, r)
 		}
@@ -301,7 +302,7 @@ func (w *walker) customRules(root *configs.Config, resources []*policy.Resource,
 			if r.Mode != "managed" || !types[r.Type] || r.Action == plugins.PolicyActionDelete {
 				continue
 			}
-			res, d := policy.CheckRule(rule, r, ctx)
+			res, d := policy.CheckRule(rule, r, ctx, w.policyRanges)
 			diags = append(diags, d...)
 			if res != nil {
 				*results = append(*results, res)
@@ -349,5 +350,5 @@ func CheckPlan(ctx context.Context, opts CheckOptions) ([]*plan.PolicyResult, hc
 	}
 	p := &plan.Plan{Mode: src.Mode, Changes: src.Changes, PriorState: w.refreshed, PolicyInputs: src.PolicyInputs}
 	diags := w.checkPolicy(p, opts.Config, opts.Now)
-	return p.PolicyResults, append(diags, policy.Diagnostics(p.PolicyResults)...)
+	return p.PolicyResults, append(diags, policy.Diagnostics(p.PolicyResults, w.policyRanges)...)
 }

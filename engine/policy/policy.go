@@ -49,7 +49,19 @@ func covers(prefix, addr string) bool {
 
 // Result turns a provider's finding into a plan result located in the
 // configuration. res may be nil when the finding names no known instance.
-func Result(baseline string, f plugins.PolicyFinding, res *Resource) *plan.PolicyResult {
+// Ranges keeps the source range of each result, for diagnostics that
+// quote the line; results read from a plan file have only their line.
+type Ranges map[*plan.PolicyResult]hcl.Range
+
+// Set records r's source range in the result and in the map.
+func (rs Ranges) Set(r *plan.PolicyResult, rng hcl.Range) {
+	r.Filename, r.Line, r.Column = rng.Filename, rng.Start.Line, rng.Start.Column
+	if rs != nil {
+		rs[r] = rng
+	}
+}
+
+func Result(baseline string, f plugins.PolicyFinding, res *Resource, ranges Ranges) *plan.PolicyResult {
 	sev := f.Severity
 	if sev != plan.SeverityWarning {
 		// Anything a provider does not rate as a warning blocks: an
@@ -63,11 +75,11 @@ func Result(baseline string, f plugins.PolicyFinding, res *Resource) *plan.Polic
 	if r.RuleID == "" {
 		r.RuleID = "UNKNOWN"
 	}
-	locate(r, res)
+	locate(r, res, ranges)
 	return r
 }
 
-func locate(r *plan.PolicyResult, res *Resource) {
+func locate(r *plan.PolicyResult, res *Resource, ranges Ranges) {
 	if res == nil || res.Config == nil {
 		return
 	}
@@ -77,7 +89,7 @@ func locate(r *plan.PolicyResult, res *Resource) {
 			rng = got
 		}
 	}
-	r.Filename, r.Line, r.Column = rng.Filename, rng.Start.Line, rng.Start.Column
+	ranges.Set(r, rng)
 }
 
 // ApplyWaivers marks the results that a waiver covers. An expired waiver
@@ -135,7 +147,7 @@ func Sort(results []*plan.PolicyResult) {
 // Diagnostics renders results: an error for each blocking finding, a
 // warning for each waived one (naming the waiver, its approver and expiry)
 // and for each finding rated a warning.
-func Diagnostics(results []*plan.PolicyResult) hcl.Diagnostics {
+func Diagnostics(results []*plan.PolicyResult, ranges Ranges) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, r := range results {
 		d := &hcl.Diagnostic{Detail: r.Message}
@@ -164,8 +176,10 @@ func Diagnostics(results []*plan.PolicyResult) hcl.Diagnostics {
 		if r.Baseline != "" {
 			d.Detail += fmt.Sprintf("\n\n(baseline %q)", r.Baseline)
 		}
-		if r.Filename != "" {
-			d.Subject = &hcl.Range{Filename: r.Filename, Start: hcl.Pos{Line: r.Line, Column: r.Column}, End: hcl.Pos{Line: r.Line, Column: r.Column}}
+		if rng, ok := ranges[r]; ok {
+			d.Subject = rng.Ptr()
+		} else if r.Filename != "" {
+			d.Subject = &hcl.Range{Filename: r.Filename, Start: hcl.Pos{Line: r.Line, Column: r.Column, Byte: -1}, End: hcl.Pos{Line: r.Line, Column: r.Column, Byte: -1}}
 		}
 		diags = append(diags, d)
 	}
@@ -204,7 +218,7 @@ func EachValue(res *Resource) cty.Value {
 // hold the rule's other references and the functions; "each" is set here).
 // An unknown condition is not a finding: the rule is checked again at the
 // next plan, when the value is known.
-func CheckRule(rule *configs.PolicyRule, res *Resource, base *hcl.EvalContext) (*plan.PolicyResult, hcl.Diagnostics) {
+func CheckRule(rule *configs.PolicyRule, res *Resource, base *hcl.EvalContext, ranges Ranges) (*plan.PolicyResult, hcl.Diagnostics) {
 	ctx := base.NewChild()
 	ctx.Variables = map[string]cty.Value{"each": EachValue(res)}
 	v, diags := rule.Condition.Value(ctx)
@@ -238,7 +252,7 @@ func CheckRule(rule *configs.PolicyRule, res *Resource, base *hcl.EvalContext) (
 	}
 	r := &plan.PolicyResult{RuleID: rule.ID, Severity: rule.Severity, Address: res.Address, Message: msg, Control: rule.Control,
 		Path: conditionPath(rule.Condition)}
-	locate(r, res)
+	locate(r, res, ranges)
 	return r, diags
 }
 

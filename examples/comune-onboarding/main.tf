@@ -45,6 +45,44 @@ variable "external_network" {
   default = "public"
 }
 
+variable "allowed_admin_cidrs" {
+  description = "The networks the baseline accepts administrative access from."
+  type        = list(string)
+  default     = ["192.168.10.0/24"]
+}
+
+variable "volume_type" {
+  description = "The data volume's type; by default an encrypted one for critico and strategico data."
+  type        = string
+  default     = null
+}
+
+variable "credential_expires_at" {
+  description = "When the automation's application credential stops working."
+  type        = string
+  default     = "2027-12-31T00:00:00Z"
+}
+
+variable "cloud_qualification" {
+  description = "The ACN qualification of the regional cloud (QC1 to QC4)."
+  type        = string
+  default     = "QC2"
+}
+
+variable "regions" {
+  type    = list(string)
+  default = ["RegionOne"]
+}
+
+# The security baseline for the municipality's classification: every plan
+# is checked against it, and apply refuses a plan that violates it.
+baseline "ente" {
+  profile                = var.classification
+  target_cloud           = { qualification = var.cloud_qualification, regions = var.regions }
+  encrypted_volume_types = ["encrypted-luks"]
+  admin_cidrs            = var.allowed_admin_cidrs
+}
+
 # Credentials: OS_CLOUD (clouds.yaml) or OS_* variables; the operator's
 # account must be an admin of the regional cloud.
 provider "openstack" {
@@ -112,6 +150,7 @@ resource "openstack_identity_application_credential_v3" "automation" {
   name        = "${var.ente}-automation"
   description = "CI of ${var.ente}"
   roles       = ["member"]
+  expires_at  = var.credential_expires_at
 }
 
 resource "openstack_networking_network_v2" "lan" {
@@ -190,7 +229,7 @@ resource "openstack_blockstorage_volume_v3" "data" {
   name        = "${var.ente}-protocollo-data"
   description = "Data of the protocollo application"
   size        = 1
-  volume_type = var.classification == "ordinario" ? "standard" : "encrypted-luks"
+  volume_type = coalesce(var.volume_type, var.classification == "ordinario" ? "standard" : "encrypted-luks")
 }
 
 resource "openstack_blockstorage_backup_v3" "data" {
