@@ -223,8 +223,8 @@ func TestAccReliabilityFaults(t *testing.T) {
 			admin := e.Admin()
 			authURL := admin.Auth.IdentityEndpoint
 			proxy, front := NewFaultProxy(t, authURL, seed, 0.10)
-			proxy.Delay = 6 * time.Second
-			w := estateWorkdir(e, fmt.Sprintf("  auth_url        = %q\n  request_timeout = \"4s\"\n", front))
+			proxy.Delay = 20 * time.Second
+			w := estateWorkdir(e, fmt.Sprintf("  auth_url        = %q\n  request_timeout = \"15s\"\n", front))
 			prefix := e.Name("r")
 			w.Must("init", "-input=false")
 			start := time.Now()

@@ -69,7 +69,7 @@ func TestNetworkLostCreateFoundByMark(t *testing.T) {
 		}
 		inner.ServeHTTP(w, r)
 	})
-	p := cloud.Provider(t, []*osfw.Resource{Network()}, nil, nil)
+	p := cloud.Provider(t, []*osfw.Resource{Network()}, nil, map[string]string{"ente": "c_d612"})
 	// Two networks of the same name exist already: the name cannot tell
 	// which one is ours, the mark can.
 	for range 2 {
@@ -83,6 +83,11 @@ func TestNetworkLostCreateFoundByMark(t *testing.T) {
 	assert.Len(t, fake.networks, 3)
 	assert.Equal(t, "net-3", resp.NewState.GetAttr("id").AsString())
 	assert.True(t, resp.NewState.GetAttr("description").IsNull() || resp.NewState.GetAttr("description").AsString() == "")
+	// The create's later steps, lost with its answer, are made up for:
+	// the tags, set after the network is made, are there.
+	assert.Equal(t, []any{"ente=c_d612"}, fake.networks["net-3"]["tags"])
+	got := osfwtest.Read(t, p, netType, resp.NewState)[0]
+	assert.True(t, got.GetAttr("all_tags").RawEquals(resp.NewState.GetAttr("all_tags")), "no drift after the adoption")
 }
 
 // A server error after the network was made (a proxy that lost the

@@ -428,7 +428,7 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 			break
 		}
 		if found {
-			err = nil
+			err = p.finishAdopted(ctx, c, r, d, req)
 			break
 		}
 		if serr := sleepCtx(ctx, createBackoff(attempt)); serr != nil {
@@ -446,6 +446,9 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 			err = nil
 			if r.Adopted != nil {
 				err = r.Adopted(ctx, c, d)
+			}
+			if err == nil {
+				err = p.finishAdopted(ctx, c, r, d, req)
 			}
 		}
 	}
@@ -471,6 +474,45 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 	resp.Diagnostics = p.readBack(ctx, c, r, d, req.PlannedState)
 	resp.NewState = d.Value()
 	return resp
+}
+
+// finishAdopted brings an object adopted in place of a create up to what
+// the create would have made: the create's first request made it, but the
+// steps after that one (tags set apart, a security group's rules) may never
+// have run. What differs from the plan is updated.
+func (p *Provider) finishAdopted(ctx context.Context, c *Client, r *Resource, d *Data, req plugins.ApplyResourceChangeRequest) error {
+	if r.Update == nil {
+		return nil
+	}
+	cur := NewData(r.Block, cty.NullVal(r.Block.ImpliedType()))
+	cur.SetID(d.ID())
+	if err := r.Read(ctx, c, cur); err != nil {
+		return err
+	}
+	if cur.Gone() {
+		return fmt.Errorf("%s %s was adopted but could not be read back", r.Type, d.ID())
+	}
+	planned := NewData(r.Block, req.PlannedState)
+	splitTags(r, cur, planned, c.DefaultTags)
+	upd := NewData(r.Block, req.PlannedState).withOld(cur.Value())
+	upd.SetID(d.ID())
+	upd.config = req.Config
+	upd.readTimeouts(r.Timeouts)
+	for name, v := range upd.attrs {
+		if !v.IsWhollyKnown() {
+			upd.attrs[name] = cur.attrs[name]
+		}
+	}
+	differs := len(changedArguments(r, upd, cur)) > 0
+	for _, name := range []string{"all_tags", "all_metadata"} {
+		if v, ok := upd.attrs[name]; ok && !v.RawEquals(cur.attrs[name]) {
+			differs = true
+		}
+	}
+	if !differs {
+		return nil
+	}
+	return r.Update(ctx, c, upd)
 }
 
 // findCreated looks for the object a create whose answer was lost made:
