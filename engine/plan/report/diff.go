@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nuvola-pa/nuvola/engine/plan"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -142,13 +143,13 @@ func (d *differ) walk(depth int, name string, b, a cty.Value, bs, as, rr *trie) 
 		return ""
 	}
 	name = d.scrub.text(name)
-	if bs.hit() || as.hit() {
+	if bs.Hit() || as.Hit() {
 		op := opOf(b, a)
 		if op == opSame && !d.shown(depth, name) {
 			d.hidden++
 			return op
 		}
-		d.rows = append(d.rows, row{Depth: depth, Op: op, Name: name, Before: d.secret(b), After: d.secret(a), Forces: rr.hit()})
+		d.rows = append(d.rows, row{Depth: depth, Op: op, Name: name, Before: d.secret(b), After: d.secret(a), Forces: rr.Hit()})
 		return op
 	}
 	if (a != cty.NilVal && !a.IsKnown()) || (b != cty.NilVal && !b.IsKnown()) {
@@ -156,7 +157,7 @@ func (d *differ) walk(depth int, name string, b, a cty.Value, bs, as, rr *trie) 
 		if absent(b) {
 			op = opAdd
 		}
-		d.rows = append(d.rows, row{Depth: depth, Op: op, Name: name, Before: d.value(b, bs), After: d.value(a, as), Forces: rr.hit()})
+		d.rows = append(d.rows, row{Depth: depth, Op: op, Name: name, Before: d.value(b, bs), After: d.value(a, as), Forces: rr.Hit()})
 		return op
 	}
 	kb, ka := kindOf(b), kindOf(a)
@@ -172,18 +173,18 @@ func (d *differ) walk(depth int, name string, b, a cty.Value, bs, as, rr *trie) 
 			d.hidden++
 			return op
 		}
-		d.rows = append(d.rows, row{Depth: depth, Op: op, Name: name, Before: d.value(b, bs), After: d.value(a, as), Forces: rr.hit()})
+		d.rows = append(d.rows, row{Depth: depth, Op: op, Name: name, Before: d.value(b, bs), After: d.value(a, as), Forces: rr.Hit()})
 		return op
 	}
 
 	if (kb == kSeq || kb == kSet) && (absent(b) || absent(a)) && flat(b, bs) && flat(a, as) {
 		// A list of plain values that comes or goes whole reads best on
 		// one line.
-		d.rows = append(d.rows, row{Depth: depth, Op: opOf(b, a), Name: name, Before: d.value(b, bs), After: d.value(a, as), Forces: rr.hit()})
+		d.rows = append(d.rows, row{Depth: depth, Op: opOf(b, a), Name: name, Before: d.value(b, bs), After: d.value(a, as), Forces: rr.Hit()})
 		return opOf(b, a)
 	}
 	at := len(d.rows)
-	d.rows = append(d.rows, row{Depth: depth, Name: name, Group: true, Forces: rr.hit()})
+	d.rows = append(d.rows, row{Depth: depth, Name: name, Group: true, Forces: rr.Hit()})
 	hiddenBefore := d.hidden
 	var changed bool
 	switch kb {
@@ -232,7 +233,7 @@ func flat(v cty.Value, sens *trie) bool {
 	if absent(v) {
 		return true
 	}
-	if sens != nil && len(sens.kids) > 0 {
+	if sens.HasBelow() {
 		return false
 	}
 	for it := v.ElementIterator(); it.Next(); {
@@ -282,7 +283,7 @@ func (d *differ) object(depth int, b, a cty.Value, bs, as, rr *trie) bool {
 		if isMap {
 			label = strconv.Quote(n)
 		}
-		if op := d.walk(depth, label, before[n], after[n], bs.attr(n), as.attr(n), rr.attr(n)); op != opSame && op != "" {
+		if op := d.walk(depth, label, before[n], after[n], bs.Attr(n), as.Attr(n), rr.Attr(n)); op != opSame && op != "" {
 			changed = true
 		}
 	}
@@ -304,12 +305,12 @@ func (d *differ) seq(depth int, b, a cty.Value, bs, as, rr *trie) bool {
 		var be, ae cty.Value
 		var bt, at, rt *trie
 		if bi >= 0 {
-			be, bt = bv[bi], bs.elem(idx(bi))
+			be, bt = bv[bi], bs.Elem(idx(bi))
 		}
 		if ai >= 0 {
-			ae, at, rt = av[ai], as.elem(idx(ai)), rr.elem(idx(ai))
+			ae, at, rt = av[ai], as.Elem(idx(ai)), rr.Elem(idx(ai))
 		} else {
-			rt = rr.elem(idx(bi))
+			rt = rr.Elem(idx(bi))
 		}
 		if op := d.walk(depth, name, be, ae, bt, at, rt); op != opSame && op != "" {
 			changed = true
@@ -404,11 +405,11 @@ func (d *differ) set(depth int, b, a cty.Value, bs, as, rr *trie) bool {
 	emit := func(be, ae cty.Value, bt, at, rt *trie) {
 		// An element with a sensitive part is hidden whole: a set
 		// element is known by its value.
-		if bt.anyBelow() {
-			bt = &trie{end: true}
+		if bt.AnyBelow() {
+			bt = plan.AllPaths()
 		}
-		if at.anyBelow() {
-			at = &trie{end: true}
+		if at.AnyBelow() {
+			at = plan.AllPaths()
 		}
 		if op := d.walk(depth, setElem, be, ae, bt, at, rt); op != opSame && op != "" {
 			changed = true
@@ -418,7 +419,7 @@ func (d *differ) set(depth int, b, a cty.Value, bs, as, rr *trie) bool {
 	for _, v := range av {
 		if k, ok := valueKey(v); ok && matched[k] < inBefore[k] {
 			matched[k]++
-			emit(v, v, bs.elem(v), as.elem(v), rr.elem(v))
+			emit(v, v, bs.Elem(v), as.Elem(v), rr.Elem(v))
 			continue
 		}
 		added = append(added, v)
@@ -428,10 +429,10 @@ func (d *differ) set(depth int, b, a cty.Value, bs, as, rr *trie) bool {
 			matched[k]--
 			continue
 		}
-		emit(v, cty.NilVal, bs.elem(v), nil, rr.elem(v))
+		emit(v, cty.NilVal, bs.Elem(v), nil, rr.Elem(v))
 	}
 	for _, v := range added {
-		emit(cty.NilVal, v, nil, as.elem(v), rr.elem(v))
+		emit(cty.NilVal, v, nil, as.Elem(v), rr.Elem(v))
 	}
 	return changed
 }
@@ -454,7 +455,7 @@ func (d *differ) value(v cty.Value, sens *trie) val {
 	switch {
 	case v == cty.NilVal:
 		return val{Kind: "none"}
-	case sens.hit():
+	case sens.Hit():
 		return d.secret(v)
 	case !v.IsKnown():
 		return val{Kind: "unknown", Text: d.t("value.unknown")}
@@ -510,7 +511,7 @@ func (d *differ) compact(b *strings.Builder, v cty.Value, sens *trie) {
 		return
 	}
 	switch {
-	case sens.hit():
+	case sens.Hit():
 		b.WriteString(d.t("value.sensitive"))
 		return
 	case !v.IsKnown():
@@ -532,11 +533,11 @@ func (d *differ) compact(b *strings.Builder, v cty.Value, sens *trie) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			et := sens.elem(k)
+			et := sens.Elem(k)
 			if ty.IsSetType() {
-				et = sens.elem(e)
-				if et.anyBelow() {
-					et = &trie{end: true}
+				et = sens.Elem(e)
+				if et.AnyBelow() {
+					et = plan.AllPaths()
 				}
 			}
 			d.compact(b, e, et)
@@ -560,7 +561,7 @@ func (d *differ) compact(b *strings.Builder, v cty.Value, sens *trie) {
 			}
 			b.WriteString(name)
 			b.WriteString(" = ")
-			d.compact(b, e, sens.attr(k.AsString()))
+			d.compact(b, e, sens.Attr(k.AsString()))
 			if b.Len() > maxCompact {
 				return
 			}

@@ -493,7 +493,7 @@ func newChangeView(pg *page, scrub *scrubber, c *plan.ResourceChange, addr, id s
 			}{{before, bs}, {after, as}} {
 				if !absent(sv.v) && sv.v.IsKnown() {
 					for _, p := range s.Block.SensitivePaths(sv.v, nil) {
-						sv.t.add(p)
+						sv.t.Add(p)
 					}
 				}
 			}
@@ -531,7 +531,7 @@ func unmark(v cty.Value, paths []cty.Path) (cty.Value, *trie) {
 	}
 	uv, pvm := v.UnmarkDeepWithPaths()
 	for _, m := range pvm {
-		t.add(m.Path)
+		t.Add(m.Path)
 	}
 	return uv, t
 }
@@ -588,7 +588,7 @@ func outputs(pg *page, scrub *scrubber, ocs []*plan.OutputChange) []outputView {
 		ov.ActionLabel = pg.T("action." + ov.Action)
 		var sens *trie
 		if o.Sensitive {
-			sens = &trie{end: true}
+			sens = plan.AllPaths()
 		}
 		before, bs := unmark(o.Before, nil)
 		after, as := unmark(o.After, nil)
@@ -619,7 +619,7 @@ func variables(pg *page, scrub *scrubber, p *plan.Plan) []variableView {
 	for _, n := range names {
 		v, sens := unmark(p.Variables[n], nil)
 		if sensitive[n] {
-			sens = &trie{end: true}
+			sens = plan.AllPaths()
 		}
 		r := row{Before: d.value(v, sens)}
 		r.finish()
