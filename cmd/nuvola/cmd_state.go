@@ -9,6 +9,8 @@ import (
 	"github.com/nuvola-pa/nuvola/engine/addrs"
 	"github.com/nuvola-pa/nuvola/engine/audit"
 	"github.com/nuvola-pa/nuvola/engine/state"
+	"github.com/nuvola-pa/nuvola/hcl/configs"
+	"github.com/zclconf/go-cty/cty"
 )
 
 func cmdState(m *meta, args []string) int {
@@ -288,30 +290,12 @@ func cmdImport(m *meta, args []string) int {
 		m.showDiags(diags)
 		return exitError
 	}
-	cfg, diags := m.loadConfig()
-	if diags.HasErrors() {
-		m.showDiags(diags)
-		return exitError
-	}
-	vars, vd := m.variables(cfg)
-	if vd.HasErrors() {
-		m.showDiags(vd)
-		return exitError
-	}
-	b, bd := m.backend(cfg)
-	if bd.HasErrors() {
-		m.showDiags(bd)
-		return exitError
-	}
-	unlock, ok := m.lockState(b, "OperationTypeImport")
+	w, ok := m.openLocked("OperationTypeImport")
 	if !ok {
 		return exitError
 	}
-	defer unlock()
-	st, ok := m.loadState(b)
-	if !ok {
-		return exitError
-	}
+	defer w.unlock()
+	cfg, vars, b, st := w.cfg, w.vars, w.b, w.st
 	a, ok := m.startAudit(b, "import")
 	if !ok {
 		return exitError
@@ -334,4 +318,44 @@ func cmdImport(m *meta, args []string) int {
 	m.showDiags(d)
 	fmt.Fprintf(m.stdout, "%s: Import prepared!\n%s: Refreshing state...\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour nuvola state and will henceforth be managed by nuvola.\n", addr, addr)
 	return exitOK
+}
+
+// lockedWork is what a command that changes state outside a plan works on:
+// the configuration, its variables, and the state, locked.
+type lockedWork struct {
+	cfg    *configs.Config
+	vars   map[string]cty.Value
+	b      *state.Local
+	st     *state.State
+	unlock func()
+}
+
+// openLocked loads the configuration and its variables, then locks and
+// loads the state; unlock must be called when ok.
+func (m *meta) openLocked(op string) (lockedWork, bool) {
+	cfg, diags := m.loadConfig()
+	if diags.HasErrors() {
+		m.showDiags(diags)
+		return lockedWork{}, false
+	}
+	vars, vd := m.variables(cfg)
+	if vd.HasErrors() {
+		m.showDiags(vd)
+		return lockedWork{}, false
+	}
+	b, bd := m.backend(cfg)
+	if bd.HasErrors() {
+		m.showDiags(bd)
+		return lockedWork{}, false
+	}
+	unlock, ok := m.lockState(b, op)
+	if !ok {
+		return lockedWork{}, false
+	}
+	st, ok := m.loadState(b)
+	if !ok {
+		unlock()
+		return lockedWork{}, false
+	}
+	return lockedWork{cfg: cfg, vars: vars, b: b, st: st, unlock: unlock}, true
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nuvola-pa/nuvola/engine"
+	"github.com/nuvola-pa/nuvola/engine/audit"
 )
 
 // stateOrphans lists, and on request adopts or deletes, the objects in the
@@ -28,29 +29,17 @@ func stateOrphans(m *meta, args []string) int {
 		m.errorf("Too many command line arguments", "Usage: nuvola state orphans [-adopt | -delete] [-json]")
 		return exitError
 	}
-	cfg, diags := m.loadConfig()
-	if diags.HasErrors() {
-		m.showDiags(diags)
-		return exitError
-	}
-	vars, vd := m.variables(cfg)
-	if vd.HasErrors() {
-		m.showDiags(vd)
-		return exitError
-	}
-	b, bd := m.backend(cfg)
-	if bd.HasErrors() {
-		m.showDiags(bd)
-		return exitError
-	}
-	unlock, ok := m.lockState(b, "OperationTypeInvalid")
+	w, ok := m.openLocked("OperationTypeInvalid")
 	if !ok {
 		return exitError
 	}
-	defer unlock()
-	st, ok := m.loadState(b)
-	if !ok {
-		return exitError
+	defer w.unlock()
+	cfg, vars, b, st := w.cfg, w.vars, w.b, w.st
+	var a *auditRun
+	if *adopt || *del {
+		if a, ok = m.startAudit(b, "state orphans"); !ok {
+			return exitError
+		}
 	}
 	orphans, ns, d := engine.Orphans(m.ctx, engine.OrphansOptions{Config: cfg, State: st, Variables: vars, Providers: m.factories(), Adopt: *adopt, Delete: *del})
 	adopted := 0
@@ -63,6 +52,22 @@ func stateOrphans(m *meta, args []string) int {
 		ns.Lineage, ns.Serial = st.Lineage, st.Serial
 		if err := b.Persist(ns); err != nil {
 			m.errorf("Failed to persist state", "%s", err)
+			return exitError
+		}
+	}
+	if a != nil {
+		action := "orphan-adopt"
+		if *del {
+			action = "orphan-delete"
+		}
+		for _, o := range orphans {
+			r := audit.Resource{Addr: o.Address, Action: action, Outcome: audit.OutcomeOK}
+			if o.Outcome != "adopted" && o.Outcome != "deleted" {
+				r.Outcome, r.Error = audit.OutcomeNotRun, o.TypeName+" "+o.ID+": "+o.Outcome
+			}
+			a.rec.Resources = append(a.rec.Resources, r)
+		}
+		if !a.finish(d) {
 			return exitError
 		}
 	}
