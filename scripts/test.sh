@@ -77,6 +77,12 @@ if [ "${CI:-}" = true ] || [ "${NUVOLA_ACC:-}" = 1 ]; then
   acc_timed "devcloud up" scripts/devcloud up
   eval "$(scripts/devcloud env)"
   acc_timed "acceptance tests" env NUVOLA_ACC=1 go test -count=1 -timeout 30m ./...
+  # The reliability trials: an estate under 10% API faults (three seeds)
+  # and killed at random moments (five trials); each logs its RESULT line.
+  if [ $acc_ci = 1 ] || [ "${NUVOLA_ACC_RELIABILITY:-}" = 1 ]; then
+    acc_timed "reliability trials" env NUVOLA_ACC=1 NUVOLA_ACC_RELIABILITY=1 \
+      go test -count=1 -timeout 40m -v -run '^TestAccReliability' ./providers/openstack/acctest
+  fi
   if [ $acc_ci = 1 ] || [ "${NUVOLA_ACC_DEVCLOUD_LIFECYCLE:-}" = 1 ]; then
     acc_timed "devcloud lifecycle" env NUVOLA_ACC=1 NUVOLA_ACC_DEVCLOUD_LIFECYCLE=1 \
       go test -count=1 -timeout 30m -v -run '^TestDevcloudLifecycle$' ./providers/openstack/acctest
