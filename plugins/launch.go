@@ -184,8 +184,14 @@ func Launch(ctx context.Context, cfg LaunchConfig) (Provider, error) {
 	// every call; if it cannot be had, the first call that needs it
 	// reports why (a crash is remembered), so the start does not fail.
 	p.guard(ctx, "GetSchema", "", func(ctx context.Context) { _, _ = inner.loadSchema(ctx) })
-	if inner.capabilities().GetPolicyChecker() {
+	caps := inner.capabilities()
+	switch {
+	case caps.GetPolicyChecker() && caps.GetOwnedResources():
+		return &launchedPolicyOwnedProvider{launchedPolicyProvider{p}}, nil
+	case caps.GetPolicyChecker():
 		return &launchedPolicyProvider{p}, nil
+	case caps.GetOwnedResources():
+		return &launchedOwnedProvider{p}, nil
 	}
 	return p, nil
 }

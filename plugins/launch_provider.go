@@ -160,3 +160,48 @@ func (p *launchedPolicyProvider) CheckPlan(ctx context.Context, req CheckPlanReq
 		func(ctx context.Context) CheckPlanResponse { return p.inner.checkPlan(ctx, req) },
 		func(r *CheckPlanResponse) *Diagnostics { return &r.Diagnostics })
 }
+
+// launchedOwnedProvider is a launched provider that marks the objects it
+// creates.
+type launchedOwnedProvider struct {
+	*launchedProvider
+}
+
+// launchedPolicyOwnedProvider is both.
+type launchedPolicyOwnedProvider struct {
+	launchedPolicyProvider
+}
+
+var (
+	_ OwnedResourceFinder = (*launchedOwnedProvider)(nil)
+	_ OwnedResourceFinder = (*launchedPolicyOwnedProvider)(nil)
+	_ PolicyChecker       = (*launchedPolicyOwnedProvider)(nil)
+)
+
+func (p *launchedOwnedProvider) FindOwnedResource(ctx context.Context, req FindOwnedResourceRequest) FindOwnedResourceResponse {
+	return p.launchedProvider.findOwnedResource(ctx, req)
+}
+
+func (p *launchedOwnedProvider) ListOwnedResources(ctx context.Context, req ListOwnedResourcesRequest) ListOwnedResourcesResponse {
+	return p.launchedProvider.listOwnedResources(ctx, req)
+}
+
+func (p *launchedPolicyOwnedProvider) FindOwnedResource(ctx context.Context, req FindOwnedResourceRequest) FindOwnedResourceResponse {
+	return p.launchedProvider.findOwnedResource(ctx, req)
+}
+
+func (p *launchedPolicyOwnedProvider) ListOwnedResources(ctx context.Context, req ListOwnedResourcesRequest) ListOwnedResourcesResponse {
+	return p.launchedProvider.listOwnedResources(ctx, req)
+}
+
+func (p *launchedProvider) findOwnedResource(ctx context.Context, req FindOwnedResourceRequest) FindOwnedResourceResponse {
+	return guarded(p, ctx, "FindOwnedResource", req.TypeName,
+		func(ctx context.Context) FindOwnedResourceResponse { return p.inner.findOwnedResource(ctx, req) },
+		func(r *FindOwnedResourceResponse) *Diagnostics { return &r.Diagnostics })
+}
+
+func (p *launchedProvider) listOwnedResources(ctx context.Context, req ListOwnedResourcesRequest) ListOwnedResourcesResponse {
+	return guarded(p, ctx, "ListOwnedResources", "",
+		func(ctx context.Context) ListOwnedResourcesResponse { return p.inner.listOwnedResources(ctx, req) },
+		func(r *ListOwnedResourcesResponse) *Diagnostics { return &r.Diagnostics })
+}

@@ -80,3 +80,21 @@ func TestBuiltinBaselineProviderChecksPlans(t *testing.T) {
 	_, ok = launchBuiltin(t, "null").(plugins.PolicyChecker)
 	assert.False(t, ok)
 }
+
+// The built-in openstack provider, launched as a plugin, marks what it
+// creates and answers the ownership calls; the null provider does neither,
+// and neither checks plans unless it is the baseline provider.
+func TestBuiltinProvidersCapabilities(t *testing.T) {
+	ostack := launchBuiltin(t, "openstack")
+	_, ok := ostack.(plugins.OwnedResourceFinder)
+	assert.True(t, ok, "openstack finds its marked objects")
+	_, ok = ostack.(plugins.PolicyChecker)
+	assert.False(t, ok)
+	null := launchBuiltin(t, "null")
+	_, ok = null.(plugins.OwnedResourceFinder)
+	assert.False(t, ok)
+	// Without a configured client the call answers with a diagnostic, not a
+	// crash.
+	resp := ostack.(plugins.OwnedResourceFinder).ListOwnedResources(context.Background(), plugins.ListOwnedResourcesRequest{Lineage: "x"})
+	assert.True(t, resp.Diagnostics.HasErrors())
+}
