@@ -195,3 +195,18 @@ func TestRouterInterfaceAlreadyThere(t *testing.T) {
 	assert.True(t, resp.Diagnostics.HasErrors())
 	_ = f
 }
+
+// A change of the provider's default_tags alone updates the object's tags.
+func TestDefaultTagsChangeUpdatesTags(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNeutron(cloud, t)
+	before := cloud.Provider(t, []*osfw.Resource{Network()}, nil, map[string]string{"ente": "c_a662"})
+	cfg := map[string]any{"name": "n"}
+	st := osfwtest.Apply(t, before, netType, cty.NilVal, osfwtest.Object(t, before, netType, cfg))
+	assert.Equal(t, []any{"ente=c_a662"}, fake.networks["net-1"]["tags"])
+
+	after := cloud.Provider(t, []*osfw.Resource{Network()}, nil, map[string]string{"ente": "c_a662", "classification": "critico"})
+	st = osfwtest.Apply(t, after, netType, st, osfwtest.Object(t, after, netType, cfg))
+	assert.ElementsMatch(t, []any{"ente=c_a662", "classification=critico"}, fake.networks["net-1"]["tags"])
+	osfwtest.NoChange(t, after, netType, osfwtest.Read(t, after, netType, st)[0], osfwtest.Object(t, after, netType, cfg))
+}

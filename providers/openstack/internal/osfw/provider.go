@@ -212,7 +212,10 @@ func (p *Provider) PlanResourceChange(ctx context.Context, req plugins.PlanResou
 func changedArguments(r *Resource, planned, prior *Data) []string {
 	var out []string
 	for name, a := range r.Block.Attributes {
-		if (a.Required || a.Optional) && !planned.Get(name).RawEquals(prior.Get(name)) {
+		// all_tags and all_metadata are computed, but follow the
+		// provider's default_tags: a change there is a change to make.
+		settable := a.Required || a.Optional || name == "all_tags" || name == "all_metadata"
+		if settable && !planned.Get(name).RawEquals(prior.Get(name)) {
 			out = append(out, name)
 		}
 	}
@@ -503,13 +506,7 @@ func (p *Provider) finishAdopted(ctx context.Context, c *Client, r *Resource, d 
 			upd.attrs[name] = cur.attrs[name]
 		}
 	}
-	differs := len(changedArguments(r, upd, cur)) > 0
-	for _, name := range []string{"all_tags", "all_metadata"} {
-		if v, ok := upd.attrs[name]; ok && !v.RawEquals(cur.attrs[name]) {
-			differs = true
-		}
-	}
-	if !differs {
+	if len(changedArguments(r, upd, cur)) == 0 {
 		return nil
 	}
 	return r.Update(ctx, c, upd)
