@@ -95,3 +95,31 @@ waiver "NV-NET-001" {
 	}
 	assert.True(t, strings.Contains(r.stdout, "ABSC"), "controls are listed")
 }
+
+// A failed change does not stop independent ones, and the apply ends with
+// a summary naming every failure with its cause.
+func TestApplyFailureSummary(t *testing.T) {
+	var env []string
+	for k, v := range openstacktest.Env(t) {
+		env = append(env, k+"="+v)
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`
+resource "terraform_data" "independent" {
+  input = "ok"
+}
+resource "openstack_networking_network_v2" "bad" {
+  name = "unreachable"
+}
+resource "terraform_data" "after" {
+  input = openstack_networking_network_v2.bad.id
+}
+`), 0o644))
+	run := func(args ...string) result { return nuvolaEnv(t, dir, env, args...) }
+	require.Equal(t, 0, run("init", "-no-color").code)
+	r := run("apply", "-auto-approve", "-no-color", "-input=false")
+	require.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "terraform_data.independent: Creation complete")
+	assert.Contains(t, r.stdout, "Apply failed: 1 change(s) failed, 1 finished and are in the state, 1 not attempted")
+	assert.Contains(t, r.stdout, "  - openstack_networking_network_v2.bad: ")
+}

@@ -518,6 +518,9 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 	ar.rec.Resources = appliedResources(p, hooks.events, newState, diags.HasErrors())
 	audited := ar.finish(diags)
 	m.showDiags(diags)
+	if diags.HasErrors() && m.jsonView == nil {
+		m.failureSummary(p, hooks.events)
+	}
 	if diags.HasErrors() || !audited {
 		return exitError
 	}
@@ -533,6 +536,47 @@ func (m *meta) finishApply(cfg *configs.Config, p *plan.Plan, b *state.Local, st
 		_ = views.RenderApplyOutputs(m.stdout, newState.Outputs, m.viewOpts())
 	}
 	return exitOK
+}
+
+// failureSummary ends a failed apply with what happened to every planned
+// change: each failure with its cause, how many finished (and are in
+// state), and how many were not attempted because they depend on a failure.
+func (m *meta) failureSummary(p *plan.Plan, events map[string][]applyEvent) {
+	var failed []string
+	finished, notRun := 0, 0
+	for _, c := range p.Changes {
+		if c.Action == plan.NoOp {
+			continue
+		}
+		evs := events[c.Addr.String()]
+		var err error
+		for _, e := range evs {
+			if e.deposed == c.DeposedKey && e.err != nil {
+				err = e.err
+			}
+		}
+		switch {
+		case err != nil:
+			cause := strings.TrimSpace(err.Error())
+			if i := strings.IndexByte(cause, '\n'); i > 0 {
+				cause = cause[:i]
+			}
+			failed = append(failed, fmt.Sprintf("  - %s: %s", c.Addr, cause))
+		case len(evs) > 0:
+			finished++
+		default:
+			notRun++
+		}
+	}
+	if len(failed) == 0 && notRun == 0 {
+		return
+	}
+	fmt.Fprintf(m.stdout, "\nApply failed: %d change(s) failed, %d finished and are in the state, %d not attempted (they depend on a failed change).\n",
+		len(failed), finished, notRun)
+	for _, f := range failed {
+		fmt.Fprintln(m.stdout, f)
+	}
+	fmt.Fprintln(m.stdout, "Run the same command again once the cause is fixed: finished changes are not repeated.")
 }
 
 // applyHooks reports progress and counts what finished.
