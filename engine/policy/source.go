@@ -4,6 +4,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // RangeForPath finds the source of the attribute at path in a resource's
@@ -187,30 +188,9 @@ func sameLiteral(a, b cty.Value) bool {
 	}
 	// Literals are untyped: "22" may be a number in the schema.
 	if a.Type().IsPrimitiveType() && b.Type().IsPrimitiveType() {
-		as, err1 := toString(a)
-		bs, err2 := toString(b)
-		return err1 == nil && err2 == nil && as == bs
+		as, err1 := convert.Convert(a, cty.String)
+		bs, err2 := convert.Convert(b, cty.String)
+		return err1 == nil && err2 == nil && as.RawEquals(bs)
 	}
 	return false
 }
-
-func toString(v cty.Value) (string, error) {
-	switch v.Type() {
-	case cty.String:
-		return v.AsString(), nil
-	case cty.Number:
-		return v.AsBigFloat().Text('f', -1), nil
-	case cty.Bool:
-		if v.True() {
-			return "true", nil
-		}
-		return "false", nil
-	}
-	return "", errNotPrimitive
-}
-
-type policyError string
-
-func (e policyError) Error() string { return string(e) }
-
-const errNotPrimitive = policyError("not a primitive value")
