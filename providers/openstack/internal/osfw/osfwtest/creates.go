@@ -21,9 +21,10 @@ import (
 // carrying it out (the connection is closed, as a reset after the server
 // acted does).
 type Creates struct {
-	mu     sync.Mutex
-	bodies []map[string]any
-	lose   int
+	mu      sync.Mutex
+	bodies  []map[string]any
+	headers []http.Header
+	lose    int
 }
 
 // WatchCreates watches the requests of method whose path ends in suffix
@@ -42,6 +43,7 @@ func (c *Cloud) WatchCreates(method, suffix string) *Creates {
 		_ = json.Unmarshal(raw, &m)
 		w.mu.Lock()
 		w.bodies = append(w.bodies, m)
+		w.headers = append(w.headers, r.Header.Clone())
 		lose := w.lose > 0
 		if lose {
 			w.lose--
@@ -83,6 +85,17 @@ func (w *Creates) Body(i int) map[string]any {
 		return nil
 	}
 	return w.bodies[i]
+}
+
+// Header is the header of the i-th watched request (Swift's creates say
+// everything in headers).
+func (w *Creates) Header(i int) http.Header {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if i >= len(w.headers) {
+		return nil
+	}
+	return w.headers[i]
 }
 
 // Find looks for the object of an owner with the provider's
