@@ -14,11 +14,36 @@ import (
 // resource address and state lineage of the instance that created it,
 // written in the create request itself, so an object exists with its mark
 // or not at all.
+//
+// Where the marks are: the description for Neutron's networks, subnets,
+// routers, ports, floating IPs, security groups and rules, Cinder's
+// volumes, snapshots, backups and volume types, Keystone's projects,
+// groups, users and application credentials, and Nova's flavors; the
+// metadata for Nova's servers and Swift's containers; the properties for
+// Glance's images (MarkMap).
+//
+// The types without one need none, or have nowhere to put it:
+//   - Quota sets (compute, block storage, networking), role assignments,
+//     group memberships, floating IP associations, Swift objects: the
+//     create is a PUT of a relation or of a named thing, the same again if
+//     sent twice.
+//   - Router interfaces and volume attachments: relations known by their
+//     two ends; the one found there after a lost answer is the one made.
+//   - Key pairs: the name is unique per user and the key pair has nothing
+//     else to write on; the one of that name is adopted when its public
+//     key is the configured one, and a generated one cannot be (its
+//     private key was only in the answer).
+//   - Roles: the name is unique (the schema has no description); a lost
+//     answer is adopted by name.
+//   - Server groups: Nova keeps only a name, a policy and rules; the one
+//     group of that name is adopted after a lost answer.
+//   - Temporary URLs: signed locally; nothing is created in the cloud but,
+//     once, the account's key.
 type MarkKind int
 
 const (
-	// NoMark: the type's creates are idempotent (a PUT), or the API keeps
-	// nothing the mark could go in.
+	// NoMark: the type needs no mark or has nowhere to keep one (see
+	// MarkKind).
 	NoMark MarkKind = iota
 	// MarkDescription: appended to the "description" attribute, as
 	// " [nuvola-owner:LINEAGE:HASH]", and taken off again on every read.
