@@ -450,15 +450,9 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 		// it carries the instance's mark. That is an adoption.
 		if id, found, ferr := r.findMarked(ctx, c, req.Owner); ferr == nil && found {
 			d.SetID(id)
-			switch {
-			case r.Remake != nil:
+			if r.Remake != nil {
 				err = r.Remake(ctx, c, d)
-			case r.Adopted != nil:
-				err = r.Adopted(ctx, c, d)
-			default:
-				err = nil
-			}
-			if err == nil && r.Remake == nil {
+			} else if err = r.adopted(ctx, c, d); err == nil {
 				err = p.finishAdopted(ctx, c, r, d, req)
 			}
 		}
@@ -538,10 +532,19 @@ func (p *Provider) findCreated(ctx context.Context, c *Client, r *Resource, d *D
 			return false, err
 		}
 	}
-	if found && r.Adopted != nil {
-		return true, r.Adopted(ctx, c, d)
+	if found {
+		return true, r.adopted(ctx, c, d)
 	}
-	return found, nil
+	return false, nil
+}
+
+// adopted runs the type's Adopted, if any, on an object found in place of
+// a create.
+func (r *Resource) adopted(ctx context.Context, c *Client, d *Data) error {
+	if r.Adopted == nil {
+		return nil
+	}
+	return r.Adopted(ctx, c, d)
 }
 
 // createAttempts bounds how many times a create with an uncertain outcome
