@@ -203,6 +203,14 @@ func newFakeCinder(t *testing.T, c *osfwtest.Cloud) *fakeCinder {
 	c.Handle("POST "+base+"types", func(w http.ResponseWriter, r *http.Request) {
 		body := osfwtest.ReadJSON(t, r)["volume_type"].(map[string]any)
 		f.mu.Lock()
+		for _, o := range f.objs["types"] {
+			if o["name"] == body["name"] {
+				f.mu.Unlock()
+				osfwtest.WriteJSON(w, http.StatusConflict, map[string]any{"conflictingRequest": map[string]any{"code": 409,
+					"message": fmt.Sprintf("Volume Type %s already exists.", body["name"])}})
+				return
+			}
+		}
 		f.next++
 		id := fmt.Sprintf("type-%d", f.next)
 		o := map[string]any{"id": id, "name": body["name"], "description": body["description"], "is_public": true, "extra_specs": map[string]any{}}

@@ -39,7 +39,26 @@ func VolumeType() *osfw.Resource {
 		Delete:   deleteVolumeType,
 		Find:     findVolumeType,
 		Plan:     planRegion,
+		// Names are unique: a create meeting its own earlier one gets a
+		// 409, and the mark tells it is its own.
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarkedTypes,
 	}
+}
+
+// listMarkedTypes lists the volume types with the descriptions that hold
+// ownership marks. The collection is "types" in URLs, "volume_types" in
+// answers.
+func listMarkedTypes(ctx context.Context, c *osfw.Client) ([]osfw.Marked, error) {
+	sc, err := client(c, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []osfw.Marked
+	err = listTypes(ctx, sc, func(t *volumeType) {
+		out = append(out, osfw.Marked{ID: t.ID, Name: t.Name, Description: t.Description})
+	})
+	return out, err
 }
 
 func createVolumeType(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

@@ -375,6 +375,13 @@ func (f *fakeNova) createFlavor(w http.ResponseWriter, r *http.Request) {
 	body := osfwtest.ReadJSON(f.t, r)["flavor"].(map[string]any)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, fl := range f.flavors {
+		if fl["name"] == body["name"] || fl["id"] == body["id"] {
+			osfwtest.WriteJSON(w, http.StatusConflict, map[string]any{"conflictingRequest": map[string]any{"code": 409,
+				"message": fmt.Sprintf("Flavor with name %v already exists.", body["name"])}})
+			return
+		}
+	}
 	id, _ := body["id"].(string)
 	if id == "" {
 		id = f.id("flv")

@@ -54,7 +54,10 @@ func listFlavors(ctx context.Context, sc *gophercloud.ServiceClient, extraQuery 
 	return out, err
 }
 
-// Flavor is openstack_compute_flavor_v2.
+// Flavor is openstack_compute_flavor_v2. Its ownership mark is in the
+// description (microversion 2.55); names are unique, so a create meeting
+// the flavor its own earlier run made gets a 409 and adopts it by the
+// mark.
 func Flavor() *osfw.Resource {
 	return &osfw.Resource{
 		Type:        "openstack_compute_flavor_v2",
@@ -77,10 +80,12 @@ func Flavor() *osfw.Resource {
 			osfw.DefaultsOnUpdate(p)
 			return nil
 		},
-		Create:   createFlavor,
-		Read:     readFlavor,
-		ReadMany: readFlavors,
-		Update:   updateFlavor,
+		Create:     createFlavor,
+		Read:       readFlavor,
+		ReadMany:   readFlavors,
+		Update:     updateFlavor,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarkedFlavors,
 		Delete: func(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 			sc, err := nova(c, "")
 			if err != nil {
@@ -110,6 +115,28 @@ func Flavor() *osfw.Resource {
 			return true, nil
 		},
 	}
+}
+
+// listMarkedFlavors lists every flavor, private ones included, with the
+// descriptions that hold ownership marks.
+func listMarkedFlavors(ctx context.Context, c *osfw.Client) ([]osfw.Marked, error) {
+	sc, err := nova(c, "")
+	if err != nil {
+		return nil, err
+	}
+	all, err := listFlavors(ctx, sc, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]osfw.Marked, 0, len(all))
+	for _, f := range all {
+		desc := ""
+		if f.Description != nil {
+			desc = *f.Description
+		}
+		out = append(out, osfw.Marked{ID: f.ID, Name: f.Name, Description: desc})
+	}
+	return out, nil
 }
 
 func createFlavor(ctx context.Context, c *osfw.Client, d *osfw.Data) error {

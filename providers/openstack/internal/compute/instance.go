@@ -150,9 +150,39 @@ func Instance() *osfw.Resource {
 		Update:           updateInstance,
 		Delete:           deleteInstance,
 		Find:             findInstance,
+		Adopted:          adoptedInstance,
+		Mark:             osfw.MarkMetadata,
+		ListMarked:       listMarkedServers,
 		Plan:             planInstance,
 		Validate:         validateInstance,
 	}
+}
+
+// listMarkedServers lists the project's servers with the metadata that
+// holds ownership marks: the paged servers/detail list ReadMany reads.
+// nuvola makes servers in the token's project only, so the list is not
+// widened to every project (all_tenants) for an admin.
+func listMarkedServers(ctx context.Context, c *osfw.Client) ([]osfw.Marked, error) {
+	sc, err := nova(c, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []osfw.Marked
+	err = eachPage(ctx, sc, sc.ServiceURL("servers", "detail"), "servers_links", func(p pagination.Page) error {
+		var body struct {
+			Servers []server `json:"servers"`
+		}
+		if err := p.(linkedPage).ExtractInto(&body); err != nil {
+			return err
+		}
+		for _, s := range body.Servers {
+			if s.Status != "DELETED" && s.Status != "SOFT_DELETED" {
+				out = append(out, osfw.Marked{ID: s.ID, Name: s.Name, Metadata: s.Metadata})
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // server is a Nova server as the list and show calls return it.
@@ -1310,11 +1340,14 @@ func findInstance(ctx context.Context, c *osfw.Client, d *osfw.Data) (bool, erro
 		return false, nil
 	}
 	d.SetID(match[0].ID)
-	// The server may still be building: wait as the create would have.
-	if err := waitServer(ctx, c, d.ID(), "creating server "+d.ID(), d.Timeout("create"), "ACTIVE", "SHUTOFF", "PAUSED", "SHELVED_OFFLOADED"); err != nil {
-		return true, err
-	}
 	return true, nil
+}
+
+// adoptedInstance waits, as the create would have, for a server found in
+// place of a create to be built; the power state the configuration asks
+// for is then the update's to set.
+func adoptedInstance(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+	return waitServer(ctx, c, d.ID(), "creating server "+d.ID(), d.Timeout("create"), "ACTIVE", "SHUTOFF", "PAUSED", "SHELVED_OFFLOADED")
 }
 
 // instanceImageID resolves image_id or image_name.

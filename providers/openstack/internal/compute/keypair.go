@@ -25,6 +25,11 @@ type keypair struct {
 // Keypair is openstack_compute_keypair_v2. The key pair's ID is its name.
 // Without public_key, Nova generates the key (microversions before 2.92)
 // and private_key holds its private half.
+//
+// A key pair has nothing to hold an ownership mark (name, key, type), and
+// needs none: its name is unique per user, so after a lost create answer
+// the key pair of that name is the one made, when it has the configured
+// public key (findKeypair).
 func Keypair() *osfw.Resource {
 	return &osfw.Resource{
 		Type:        "openstack_compute_keypair_v2",
@@ -48,19 +53,39 @@ func Keypair() *osfw.Resource {
 			}
 			return call(ctx, sc, http.MethodDelete, sc.ServiceURL("os-keypairs", d.ID())+userQuery(d), nil, nil, http.StatusAccepted, http.StatusNoContent)
 		},
-		Find: func(ctx context.Context, c *osfw.Client, d *osfw.Data) (bool, error) {
-			probe := osfw.NewData(Keypair().Block, d.Value())
-			probe.SetID(d.String("name"))
-			if err := readKeypair(ctx, c, probe); err != nil {
-				if osfw.IsNotFound(err) {
-					return false, nil
-				}
-				return false, err
-			}
-			d.SetID(d.String("name"))
-			return true, nil
-		},
+		Find: findKeypair,
 	}
+}
+
+// findKeypair looks for the key pair a create whose answer was lost made:
+// the user's key pair of that name, when its public key is the one
+// configured (another key is someone else's). A key Nova generated cannot
+// be adopted: its private key was only in the lost answer, and a key pair
+// without it would be useless; that is an error saying what to do.
+func findKeypair(ctx context.Context, c *osfw.Client, d *osfw.Data) (bool, error) {
+	sc, err := nova(c, "")
+	if err != nil {
+		return false, err
+	}
+	name := d.String("name")
+	var out struct {
+		Keypair keypair `json:"keypair"`
+	}
+	if err := call(ctx, sc, http.MethodGet, sc.ServiceURL("os-keypairs", name)+userQuery(d), nil, &out, http.StatusOK); err != nil {
+		if osfw.IsNotFound(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	pk := d.String("public_key")
+	if pk == "" {
+		return false, fmt.Errorf("key pair %s exists, but the private key Nova generated for it was only in the answer that was lost: delete the key pair and apply again, or give public_key", name)
+	}
+	if strings.TrimSpace(out.Keypair.PublicKey) != strings.TrimSpace(pk) {
+		return false, nil
+	}
+	d.SetID(name)
+	return true, nil
 }
 
 func userQuery(d *osfw.Data) string {

@@ -16,6 +16,9 @@ import (
 
 // VolumeAttach is openstack_compute_volume_attach_v2: a Cinder volume
 // attached to a server through Nova. Its ID is "<instance_id>/<volume_id>".
+// An attachment holds no ownership mark and needs none: it is known by its
+// two ends, so after a lost create answer the volume attached to the
+// server is the attachment made (findVolumeAttach).
 func VolumeAttach() *osfw.Resource {
 	return &osfw.Resource{
 		Type:        "openstack_compute_volume_attach_v2",
@@ -40,6 +43,8 @@ func VolumeAttach() *osfw.Resource {
 		Read:     readVolumeAttach,
 		ReadMany: readVolumeAttaches,
 		Delete:   deleteVolumeAttach,
+		Find:     findVolumeAttach,
+		Adopted:  adoptedVolumeAttach,
 		Plan: func(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
 			osfw.KeepEmptyBlocks(p, "vendor_options")
 			return nil
@@ -90,6 +95,37 @@ func createVolumeAttach(ctx context.Context, c *osfw.Client, d *osfw.Data) error
 	d.SetID(instanceID + "/" + volumeID)
 	if ignoreVolumeConfirmation(d) {
 		return nil
+	}
+	return waitVolume(ctx, c, volumeID, "attaching volume "+volumeID+" to server "+instanceID, d.Timeout("create"), "in-use")
+}
+
+// findVolumeAttach looks for the attachment of the volume to the server.
+func findVolumeAttach(ctx context.Context, c *osfw.Client, d *osfw.Data) (bool, error) {
+	sc, err := nova(c, "")
+	if err != nil {
+		return false, err
+	}
+	instanceID, volumeID := d.String("instance_id"), d.String("volume_id")
+	err = call(ctx, sc, http.MethodGet, sc.ServiceURL("servers", instanceID, "os-volume_attachments", volumeID), nil, nil, http.StatusOK)
+	if osfw.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	d.SetID(instanceID + "/" + volumeID)
+	return true, nil
+}
+
+// adoptedVolumeAttach waits, as the create would have, for an attachment
+// found in place of a create to be in use.
+func adoptedVolumeAttach(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+	if ignoreVolumeConfirmation(d) {
+		return nil
+	}
+	instanceID, volumeID, err := attachIDs(d.ID())
+	if err != nil {
+		return err
 	}
 	return waitVolume(ctx, c, volumeID, "attaching volume "+volumeID+" to server "+instanceID, d.Timeout("create"), "in-use")
 }

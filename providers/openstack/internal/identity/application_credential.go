@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"time"
 
@@ -17,6 +18,13 @@ import (
 // ApplicationCredential is openstack_identity_application_credential_v3: a
 // credential of the provider's own user, scoped to its project. Keystone
 // cannot change one: every argument forces a new credential.
+//
+// Its ownership mark is in the description. Keystone shows the secret only
+// in the create's answer, so nuvola makes the secret itself: a credential
+// whose answer is lost is found by its mark and adopted with the secret
+// the request carried. One an earlier run made (its name then taken: a
+// 409) holds a secret nobody recorded: it is deleted and made again
+// (Remake), never adopted without its secret.
 func ApplicationCredential() *osfw.Resource {
 	return &osfw.Resource{
 		Type:        "openstack_identity_application_credential_v3",
@@ -54,10 +62,47 @@ func ApplicationCredential() *osfw.Resource {
 		// planAppCred replaces the credential when its access rules
 		// change (the rules' IDs, which configurations leave out, would
 		// otherwise read as changes).
-		Update: func(context.Context, *osfw.Client, *osfw.Data) error { return nil },
-		Delete: deleteAppCred,
-		Find:   findAppCred,
+		Update:     func(context.Context, *osfw.Client, *osfw.Data) error { return nil },
+		Delete:     deleteAppCred,
+		Find:       findAppCred,
+		Mark:       osfw.MarkDescription,
+		ListMarked: listMarkedAppCreds,
+		Remake:     remakeAppCred,
 	}
+}
+
+// listMarkedAppCreds lists the user's credentials with the descriptions
+// that hold ownership marks (nuvola makes credentials of its own user
+// only).
+func listMarkedAppCreds(ctx context.Context, c *osfw.Client) ([]osfw.Marked, error) {
+	sc, err := identity(c)
+	if err != nil {
+		return nil, err
+	}
+	uid, err := currentUserID(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	all, _, err := listAll[applicationcredentials.ApplicationCredential](ctx, sc, "users/"+uid+"/application_credentials", nil, "application_credentials")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]osfw.Marked, 0, len(all))
+	for _, ac := range all {
+		out = append(out, osfw.Marked{ID: ac.ID, Name: ac.Name, Description: ac.Description})
+	}
+	return out, nil
+}
+
+// remakeAppCred replaces a credential an earlier run made, whose secret
+// was never recorded, with a new one of the same name (and the secret
+// this run chose, or the configured one).
+func remakeAppCred(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+	if err := deleteAppCred(ctx, c, d); err != nil {
+		return fmt.Errorf("deleting application credential %s, made by an earlier run that did not record its secret: %w", d.ID(), err)
+	}
+	d.SetID("")
+	return createAppCred(ctx, c, d)
 }
 
 var accessRuleMethods = map[string]bool{"POST": true, "GET": true, "HEAD": true, "PATCH": true, "PUT": true, "DELETE": true}

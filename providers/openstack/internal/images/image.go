@@ -90,6 +90,12 @@ func (im image) userProperties() map[string]string {
 // Glance from local_file_path (never held in memory), from
 // image_source_url through nuvola, or fetched by Glance itself
 // (web_download); the checksum of what was sent is compared with Glance's.
+//
+// Its ownership mark is in its properties (Glance keeps them beside its
+// own fields), kept out of the properties attribute. An image found by
+// its mark after a lost create answer is still queued: its data is sent
+// then (adoptedImage). One with no data in the state (queued, or killed
+// by a failed upload) is made again.
 func Image() *osfw.Resource {
 	fmtAttr := func() *plugins.Attribute { return &plugins.Attribute{Type: cty.String, Required: true, ForceNew: true} }
 	comp := func(ty cty.Type) *plugins.Attribute { return &plugins.Attribute{Type: ty, Computed: true} }
@@ -142,10 +148,58 @@ func Image() *osfw.Resource {
 			_, err = sc.Delete(ctx, sc.ServiceURL("images", d.ID()), &gophercloud.RequestOpts{OkCodes: []int{http.StatusNoContent}})
 			return err
 		},
-		Find:     findImage,
-		Validate: validateImage,
-		Plan:     planImage,
+		Find:       findImage,
+		Adopted:    adoptedImage,
+		Mark:       osfw.MarkMetadata,
+		MarkMap:    "properties",
+		ListMarked: listMarkedImages,
+		Validate:   validateImage,
+		Plan:       planImage,
 	}
+}
+
+// listMarkedImages lists the project's images, hidden ones too (lists
+// leave them out unless asked for them alone), with the properties that
+// hold ownership marks.
+func listMarkedImages(ctx context.Context, c *osfw.Client) ([]osfw.Marked, error) {
+	sc, err := c.Service(osfw.Image)
+	if err != nil {
+		return nil, err
+	}
+	var out []osfw.Marked
+	for _, hidden := range []string{"false", "true"} {
+		q := url.Values{"visibility": {"all"}, "member_status": {"all"}, "os_hidden": {hidden}}
+		if c.ProjectID != "" {
+			q.Set("owner", c.ProjectID)
+		}
+		list, err := listImages(ctx, sc, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, im := range list {
+			out = append(out, osfw.Marked{ID: im.str("id"), Name: im.str("name"), Metadata: im.userProperties()})
+		}
+	}
+	return out, nil
+}
+
+// adoptedImage finishes an image found in place of a create: one still
+// queued gets its data as the create would have sent it; one on its way
+// is waited for.
+func adoptedImage(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+	sc, err := c.Service(osfw.Image)
+	if err != nil {
+		return err
+	}
+	im, err := getImage(ctx, sc, d.ID())
+	if err != nil {
+		return err
+	}
+	if im.str("status") == "queued" {
+		return uploadAndWait(ctx, c, d)
+	}
+	_, err = waitActive(ctx, sc, d)
+	return err
 }
 
 var (
@@ -177,12 +231,18 @@ func validateImage(d *osfw.Data) plugins.Diagnostics {
 }
 
 // planImage applies the defaults whenever the configuration leaves them
-// out (not only at creation).
+// out (not only at creation), and makes an image with no data again: one
+// still queued (adopted from a run that stopped before sending its data)
+// or killed by a failed upload.
 func planImage(_ context.Context, _ *osfw.Client, p *osfw.PlanData) error {
 	if p.Prior == nil {
 		return nil
 	}
 	osfw.DefaultsOnUpdate(p)
+	if st := p.Prior.String("status"); st == "queued" || st == "killed" {
+		p.Planned.Set("status", "active")
+		p.RequiresReplace = append(p.RequiresReplace, cty.GetAttrPath("status"))
+	}
 	return nil
 }
 
@@ -209,9 +269,11 @@ func createImage(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	}
 	var created image
 	if _, err := sc.Post(ctx, sc.ServiceURL("images"), body, &created, &gophercloud.RequestOpts{OkCodes: []int{http.StatusCreated}}); err != nil {
-		// The answer may have been lost after Glance made the image:
-		// take the one queued image of that name, and send its data.
-		if osfw.StatusOf(err) != 0 || ctx.Err() != nil {
+		// The answer may have been lost after Glance made the image. A
+		// marked one is found by its mark (and its data sent then);
+		// else take the one queued image of that name, and send its
+		// data.
+		if osfw.StatusOf(err) != 0 || ctx.Err() != nil || body[osfw.MarkOwnerKey] != nil {
 			return err
 		}
 		q := url.Values{"name": {d.String("name")}, "status": {"queued"}}
@@ -271,8 +333,22 @@ func uploadAndWait(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 			return fmt.Errorf("uploading from %s: %w", d.String("image_source_url"), err)
 		}
 	}
+	last, err := waitActive(ctx, sc, d)
+	if err != nil {
+		return err
+	}
+	if sent != nil && (!d.Known("verify_checksum") || d.Bool("verify_checksum")) {
+		return sent.verify(last)
+	}
+	return nil
+}
+
+// waitActive waits for the image to be active and returns it as last
+// seen.
+func waitActive(ctx context.Context, sc *gophercloud.ServiceClient, d *osfw.Data) (image, error) {
+	id := d.ID()
 	var last image
-	err = osfw.Wait(ctx, "creating image "+id, d.Timeout("create"), []string{"active"}, []string{"killed", "deleted", "deactivated"}, func(ctx context.Context) (osfw.Poll, error) {
+	err := osfw.Wait(ctx, "creating image "+id, d.Timeout("create"), []string{"active"}, []string{"killed", "deleted", "deactivated"}, func(ctx context.Context) (osfw.Poll, error) {
 		im, err := getImage(ctx, sc, id)
 		if err != nil {
 			return osfw.Poll{}, err
@@ -287,13 +363,7 @@ func uploadAndWait(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		}
 		return osfw.Poll{Status: im.str("status"), Fault: fault}, nil
 	})
-	if err != nil {
-		return err
-	}
-	if sent != nil && (!d.Known("verify_checksum") || d.Bool("verify_checksum")) {
-		return sent.verify(last)
-	}
-	return nil
+	return last, err
 }
 
 // openUpload opens a file to upload (a variable for tests).

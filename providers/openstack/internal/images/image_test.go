@@ -137,12 +137,18 @@ func newFakeGlance(c *osfwtest.Cloud, t *testing.T) *fakeGlance {
 		if v := r.URL.Query().Get("id"); strings.HasPrefix(v, "in:") {
 			ids = strings.Split(strings.TrimPrefix(v, "in:"), ",")
 		}
-		name := r.URL.Query().Get("name")
+		q := r.URL.Query()
+		name := q.Get("name")
+		// Hidden images are listed only when asked for, and then alone.
+		hidden := q.Get("os_hidden") == "true"
 		out := []any{}
 		for i := 1; i <= f.next; i++ {
 			id := fmt.Sprintf("img-%d", i)
 			im, ok := f.images[id]
-			if !ok || (ids != nil && !contains(ids, id)) || (name != "" && im["name"] != name) || im["os_hidden"] == true {
+			if !ok || (ids != nil && !contains(ids, id)) || (name != "" && im["name"] != name) || (im["os_hidden"] == true) != hidden {
+				continue
+			}
+			if (q.Get("status") != "" && im["status"] != q.Get("status")) || (q.Get("owner") != "" && im["owner"] != q.Get("owner")) {
 				continue
 			}
 			out = append(out, im)

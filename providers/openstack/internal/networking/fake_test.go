@@ -171,11 +171,26 @@ func (f *fakeNet) list(w http.ResponseWriter, r *http.Request, coll string) {
 			}
 		}
 		if match {
-			out = append(out, f.out(coll, o))
+			out = append(out, onlyFields(f.out(coll, o), q["fields"]))
 		}
 	}
 	f.mu.Unlock()
 	osfwtest.WriteJSON(w, http.StatusOK, map[string]any{pluralKey(coll): out})
+}
+
+// onlyFields is what Neutron answers for an object of a list asking for
+// fields: those alone (all of them when none is asked for).
+func onlyFields(o map[string]any, fields []string) map[string]any {
+	if len(fields) == 0 {
+		return o
+	}
+	out := map[string]any{}
+	for _, k := range fields {
+		if v, ok := o[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func osfwSortedIDs(m map[string]map[string]any) []string {

@@ -56,6 +56,9 @@ func FloatingIP() *osfw.Resource {
 		Delete:     deleteFloatingIP,
 		Mark:       osfw.MarkDescription,
 		ListMarked: listMarked("floatingips"),
+		Adopted: func(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+			return waitFloatingIP(ctx, c, d, d.ID())
+		},
 	}
 }
 
@@ -118,12 +121,14 @@ func createFloatingIP(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		subnets = []string{""}
 	}
 	// With subnet_ids, each subnet is tried in turn until one has room.
+	// Only a refusal moves on: after a lost answer or a server error the
+	// address may have been allocated, and is looked for instead.
 	for i, s := range subnets {
 		if s != "" {
 			body["subnet_id"] = s
 		}
 		err = postInto(ctx, sc, "floatingips", "floatingip", body, &f)
-		if err == nil || i == len(subnets)-1 {
+		if status := osfw.StatusOf(err); err == nil || i == len(subnets)-1 || status < 400 || status >= 500 {
 			break
 		}
 	}

@@ -58,7 +58,7 @@ func newFakeNeutron(c *osfwtest.Cloud, t *testing.T) *fakeNeutron {
 		out := []any{}
 		for id, n := range f.networks {
 			if (len(ids) == 0 || contains(ids, id)) && (name == "" || n["name"] == name) {
-				out = append(out, n)
+				out = append(out, onlyFields(n, r.URL.Query()["fields"]))
 			}
 		}
 		f.mu.Unlock()

@@ -72,6 +72,7 @@ func Router() *osfw.Resource {
 		Delete:     deleteRouter,
 		Mark:       osfw.MarkDescription,
 		ListMarked: listMarked("routers"),
+		Adopted:    adoptedRouter,
 		Find:       findRouter,
 		Plan:       computedBlocks("external_fixed_ip"),
 	}
@@ -148,9 +149,23 @@ func createRouter(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if r.Status == "ACTIVE" || r.Status == "" {
 		return nil
 	}
-	return osfw.Wait(ctx, "waiting for router "+r.ID, d.Timeout("create"), []string{"ACTIVE"}, nil, func(ctx context.Context) (osfw.Poll, error) {
+	return waitRouter(ctx, c, d, r.ID)
+}
+
+// adoptedRouter waits, as the create would have, for a router found in
+// place of a create to become ACTIVE.
+func adoptedRouter(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+	return waitRouter(ctx, c, d, d.ID())
+}
+
+func waitRouter(ctx context.Context, c *osfw.Client, d *osfw.Data, id string) error {
+	sc, err := networkClient(c)
+	if err != nil {
+		return err
+	}
+	return osfw.Wait(ctx, "waiting for router "+id, d.Timeout("create"), []string{"ACTIVE"}, nil, func(ctx context.Context) (osfw.Poll, error) {
 		var got router
-		err := getInto(ctx, sc, "routers", "router", r.ID, &got)
+		err := getInto(ctx, sc, "routers", "router", id, &got)
 		return osfw.Poll{Status: got.Status}, err
 	})
 }

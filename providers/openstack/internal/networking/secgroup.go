@@ -96,6 +96,7 @@ func SecGroup() *osfw.Resource {
 		Delete:     deleteSecGroup,
 		Mark:       osfw.MarkDescription,
 		ListMarked: listMarked("security-groups"),
+		Adopted:    adoptedSecGroup,
 		Find:       findSecGroup,
 		Import:     importEmptyBlocks("rule"),
 		Validate:   validateSecGroup,
@@ -349,6 +350,41 @@ func createSecGroup(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		return deleteRules(ctx, sc, ids)
 	}
 	return nil
+}
+
+// adoptedSecGroup finishes a group found in place of a create: with
+// delete_default_rules and no rule blocks, the create would have deleted
+// the rules Neutron gave the new group, which no update does (inline
+// rules are synced by the update that follows the adoption). Only rules
+// shaped like Neutron's defaults (egress to anywhere, no description) go:
+// a group found by name alone may have rules someone meant.
+func adoptedSecGroup(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
+	if !d.Bool("delete_default_rules") || len(d.Blocks("rule")) > 0 {
+		return nil
+	}
+	sc, err := networkClient(c)
+	if err != nil {
+		return err
+	}
+	var g secGroup
+	if err := getInto(ctx, sc, "security-groups", "security_group", d.ID(), &g); err != nil {
+		return err
+	}
+	var ids []string
+	for i := range g.Rules {
+		if isDefaultRule(&g.Rules[i]) {
+			ids = append(ids, g.Rules[i].ID)
+		}
+	}
+	return deleteRules(ctx, sc, ids)
+}
+
+// isDefaultRule reports whether a rule is one Neutron gives a new group:
+// egress, any protocol and port, to anywhere.
+func isDefaultRule(r *sgRule) bool {
+	empty := func(p *string) bool { return p == nil || *p == "" }
+	return r.Direction == "egress" && empty(r.Protocol) && r.PortRangeMin == nil && r.PortRangeMax == nil &&
+		empty(r.RemoteIPPrefix) && empty(r.RemoteGroupID) && empty(r.RemoteAddressGroupID) && empty(r.Description)
 }
 
 // setSecGroup fills d from the group; the rules only when d manages them

@@ -14,11 +14,36 @@ import (
 // resource address and state lineage of the instance that created it,
 // written in the create request itself, so an object exists with its mark
 // or not at all.
+//
+// Where the marks are: the description for Neutron's networks, subnets,
+// routers, ports, floating IPs, security groups and rules, Cinder's
+// volumes, snapshots, backups and volume types, Keystone's projects,
+// groups, users and application credentials, and Nova's flavors; the
+// metadata for Nova's servers and Swift's containers; the properties for
+// Glance's images (MarkMap).
+//
+// The types without one need none, or have nowhere to put it:
+//   - Quota sets (compute, block storage, networking), role assignments,
+//     group memberships, floating IP associations, Swift objects: the
+//     create is a PUT of a relation or of a named thing, the same again if
+//     sent twice.
+//   - Router interfaces and volume attachments: relations known by their
+//     two ends; the one found there after a lost answer is the one made.
+//   - Key pairs: the name is unique per user and the key pair has nothing
+//     else to write on; the one of that name is adopted when its public
+//     key is the configured one, and a generated one cannot be (its
+//     private key was only in the answer).
+//   - Roles: the name is unique (the schema has no description); a lost
+//     answer is adopted by name.
+//   - Server groups: Nova keeps only a name, a policy and rules; the one
+//     group of that name is adopted after a lost answer.
+//   - Temporary URLs: signed locally; nothing is created in the cloud but,
+//     once, the account's key.
 type MarkKind int
 
 const (
-	// NoMark: the type's creates are idempotent (a PUT), or the API keeps
-	// nothing the mark could go in.
+	// NoMark: the type needs no mark or has nowhere to keep one (see
+	// MarkKind).
 	NoMark MarkKind = iota
 	// MarkDescription: appended to the "description" attribute, as
 	// " [nuvola-owner:LINEAGE:HASH]", and taken off again on every read.
@@ -107,7 +132,12 @@ func (r *Resource) addMark(d *Data, o *plugins.Owner) {
 	case MarkDescription:
 		d.Set("description", withDescriptionMark(d.String("description"), mark))
 	case MarkMetadata:
-		md := d.AllMetadata()
+		name := r.markMap()
+		md := d.StringMap(name)
+		if name == "metadata" && r.Tags == MetadataTags {
+			// The create sends all_metadata: the default tags too.
+			name, md = "all_metadata", d.AllMetadata()
+		}
 		out := make(map[string]string, len(md)+2)
 		for k, v := range md {
 			out[k] = v
@@ -116,12 +146,39 @@ func (r *Resource) addMark(d *Data, o *plugins.Owner) {
 		if len(o.Address) <= 255 {
 			out[MarkAddressKey] = o.Address
 		}
-		name := "metadata"
-		if r.Tags == MetadataTags {
-			name = "all_metadata"
-		}
 		d.attrs[name] = cty.MapVal(stringValues(out))
 	}
+}
+
+// markMap is the map attribute MarkMetadata keeps its keys in.
+func (r *Resource) markMap() string {
+	if r.MarkMap != "" {
+		return r.MarkMap
+	}
+	return "metadata"
+}
+
+// keepMark carries the object's mark over into an update that rewrites
+// the description (APIs replace it whole): the description d plans is the
+// user's, without the mark, which would otherwise be lost with the first
+// change. prior is the object as the state has it, for the read. Metadata
+// marks need nothing: updates there add and remove single keys.
+func (r *Resource) keepMark(ctx context.Context, c *Client, d *Data, prior cty.Value) error {
+	if r.Mark != MarkDescription || !d.HasChange("description") || d.ID() == "" {
+		return nil
+	}
+	cur := NewData(r.Block, prior)
+	cur.SetID(d.ID())
+	if err := r.Read(ctx, c, cur); err != nil {
+		return err
+	}
+	if cur.Gone() {
+		return nil // the update meets the 404
+	}
+	if _, mark := SplitDescriptionMark(cur.String("description")); mark != "" {
+		d.Set("description", withDescriptionMark(d.String("description"), mark))
+	}
+	return nil
 }
 
 func stringValues(m map[string]string) map[string]cty.Value {
@@ -145,22 +202,37 @@ func (r *Resource) stripMark(d *Data) {
 			d.Set("description", desc)
 		}
 	case MarkMetadata:
-		v := d.Get("metadata")
-		if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() || !v.Type().IsMapType() {
-			return
+		names := []string{r.markMap()}
+		if r.Tags == MetadataTags {
+			names = append(names, "all_metadata")
 		}
-		md := StringMapOf(v)
-		changed := false
-		for k := range md {
-			if strings.EqualFold(k, MarkOwnerKey) || strings.EqualFold(k, MarkAddressKey) {
-				delete(md, k)
-				changed = true
-			}
-		}
-		if changed {
-			d.Set("metadata", md)
+		for _, name := range names {
+			stripMarkKeys(d, name)
 		}
 	}
+}
+
+// stripMarkKeys takes MarkMetadata's keys out of the map attribute name.
+func stripMarkKeys(d *Data, name string) {
+	v := d.Get(name)
+	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() || !v.Type().IsMapType() {
+		return
+	}
+	md := StringMapOf(v)
+	changed := false
+	for k := range md {
+		if isMarkKey(k) {
+			delete(md, k)
+			changed = true
+		}
+	}
+	if changed {
+		d.Set(name, md)
+	}
+}
+
+func isMarkKey(k string) bool {
+	return strings.EqualFold(k, MarkOwnerKey) || strings.EqualFold(k, MarkAddressKey)
 }
 
 // findMarked looks for the object the owner's create made, by its mark.
@@ -190,7 +262,7 @@ func (p *Provider) FindOwnedResource(ctx context.Context, req plugins.FindOwnedR
 		resp.Diagnostics = plugins.UnsupportedType("resource", req.TypeName)
 		return resp
 	}
-	if r.ListMarked == nil {
+	if r.ListMarked == nil || r.Remake != nil {
 		return resp
 	}
 	c := p.clientOr(&resp.Diagnostics)

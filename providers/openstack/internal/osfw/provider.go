@@ -400,7 +400,11 @@ func (p *Provider) ApplyResourceChange(ctx context.Context, req plugins.ApplyRes
 		d.config = req.Config
 		prior := NewData(r.Block, req.PriorState)
 		if changed := changedArguments(r, d, prior); len(changed) > 0 && r.Update != nil {
-			if err := r.Update(ctx, c, d); err != nil {
+			err := r.keepMark(ctx, c, d, req.PriorState)
+			if err == nil {
+				err = r.Update(ctx, c, d)
+			}
+			if err != nil {
 				// The object may be half updated: read what it is now.
 				readAsIs(ctx, c, r, d, req.PriorState)
 				resp.NewState = d.Value()
@@ -446,11 +450,9 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 		// it carries the instance's mark. That is an adoption.
 		if id, found, ferr := r.findMarked(ctx, c, req.Owner); ferr == nil && found {
 			d.SetID(id)
-			err = nil
-			if r.Adopted != nil {
-				err = r.Adopted(ctx, c, d)
-			}
-			if err == nil {
+			if r.Remake != nil {
+				err = r.Remake(ctx, c, d)
+			} else if err = r.adopted(ctx, c, d); err == nil {
 				err = p.finishAdopted(ctx, c, r, d, req)
 			}
 		}
@@ -509,25 +511,40 @@ func (p *Provider) finishAdopted(ctx context.Context, c *Client, r *Resource, d 
 	if len(changedArguments(r, upd, cur)) == 0 {
 		return nil
 	}
+	if err := r.keepMark(ctx, c, upd, cur.Value()); err != nil {
+		return err
+	}
 	return r.Update(ctx, c, upd)
 }
 
 // findCreated looks for the object a create whose answer was lost made:
-// by its ownership mark, else by name and tags.
+// by its ownership mark, else by name and tags. Either way the object is
+// finished as the create would have (Adopted).
 func (p *Provider) findCreated(ctx context.Context, c *Client, r *Resource, d *Data, owner *plugins.Owner) (bool, error) {
-	if id, found, err := r.findMarked(ctx, c, owner); err != nil || found {
-		if found {
-			d.SetID(id)
-			if r.Adopted != nil {
-				err = r.Adopted(ctx, c, d)
-			}
+	id, found, err := r.findMarked(ctx, c, owner)
+	if err != nil {
+		return false, err
+	}
+	if found {
+		d.SetID(id)
+	} else if r.Find != nil {
+		if found, err = r.Find(ctx, c, d); err != nil {
+			return false, err
 		}
-		return found, err
 	}
-	if r.Find == nil {
-		return false, nil
+	if found {
+		return true, r.adopted(ctx, c, d)
 	}
-	return r.Find(ctx, c, d)
+	return false, nil
+}
+
+// adopted runs the type's Adopted, if any, on an object found in place of
+// a create.
+func (r *Resource) adopted(ctx context.Context, c *Client, d *Data) error {
+	if r.Adopted == nil {
+		return nil
+	}
+	return r.Adopted(ctx, c, d)
 }
 
 // createAttempts bounds how many times a create with an uncertain outcome

@@ -79,9 +79,25 @@ type Resource struct {
 	// list the objects of a state that the state does not hold.
 	Mark       MarkKind
 	ListMarked func(ctx context.Context, c *Client) ([]Marked, error)
-	// Adopted finishes what Create would have after an object found by its
-	// mark is adopted: waiting for it to become ready, say.
+	// MarkMap names the map attribute MarkMetadata writes its keys into:
+	// "metadata" when empty (Glance keeps an image's own keys in
+	// "properties").
+	MarkMap string
+	// Adopted finishes what Create would have after an object found in
+	// place of a create (by its mark, or by Find) is adopted: waiting for
+	// it to become ready, say.
 	Adopted func(ctx context.Context, c *Client, d *Data) error
+	// Remake stands in for adopting an object that an earlier run made
+	// and did not record, met by a create (a 409 on a unique name) and
+	// known by its mark: for a type whose create answer holds what no read
+	// gives back (an application credential's secret), taking the object
+	// over as it is would leave the state without it. Remake makes d a
+	// usable object, typically by deleting the one found (d's id) and
+	// creating it again. FindOwnedResource does not report such objects:
+	// the create that follows meets them. An object found within the
+	// create that made it (its answer lost) is still adopted: that
+	// create's request, with what it chose, is at hand.
+	Remake func(ctx context.Context, c *Client, d *Data) error
 	// ComputedOnUpdate lists computed attributes that an in-place update
 	// makes unknown until applied (updated_at, a revision number).
 	ComputedOnUpdate []string
@@ -131,14 +147,6 @@ var timeoutsBlock = &plugins.NestedBlock{
 // manages.
 func (r *Resource) finish() {
 	b := r.Block
-	switch {
-	case r.Mark == MarkDescription && (b.Attributes == nil || b.Attributes["description"] == nil):
-		panic("osfw: " + r.Type + " keeps its ownership mark in a description it does not have")
-	case r.Mark == MarkMetadata && (b.Attributes == nil || b.Attributes["metadata"] == nil):
-		panic("osfw: " + r.Type + " keeps its ownership mark in metadata it does not have")
-	case r.Mark != NoMark && r.ListMarked == nil:
-		panic("osfw: " + r.Type + " has an ownership mark but no way to list marked objects")
-	}
 	if b.Attributes == nil {
 		b.Attributes = map[string]*plugins.Attribute{}
 	}
@@ -168,6 +176,23 @@ func (r *Resource) finish() {
 	if r.Description != "" && b.Description == "" {
 		b.Description = r.Description
 	}
+	// Checked once the framework's attributes are in: MetadataTags
+	// brings "metadata".
+	switch {
+	case r.Mark == MarkDescription && !hasType(b, "description", cty.String):
+		panic("osfw: " + r.Type + " keeps its ownership mark in a description it does not have")
+	case r.Mark == MarkMetadata && !hasType(b, r.markMap(), cty.Map(cty.String)):
+		panic("osfw: " + r.Type + " keeps its ownership mark in a map " + r.markMap() + " it does not have")
+	case r.Mark != NoMark && r.ListMarked == nil:
+		panic("osfw: " + r.Type + " has an ownership mark but no way to list marked objects")
+	case r.Remake != nil && r.Mark == NoMark:
+		panic("osfw: " + r.Type + " remakes objects found by a mark it does not have")
+	}
+}
+
+func hasType(b *plugins.Block, name string, ty cty.Type) bool {
+	a := b.Attributes[name]
+	return a != nil && a.Type.Equals(ty)
 }
 
 // Timeout is how long an operation ("create", "update", "delete") may wait:
