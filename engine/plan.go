@@ -78,6 +78,9 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 		sortPlan(p)
 		p.Errored = diags.HasErrors()
 		if runPolicy && !p.Errored {
+			// A destroy plan walks no graph; the baselines' settings still
+			// need the root module's variables and locals.
+			w.evalRootValues(ctx, opts.Config, opts.Variables)
 			diags = append(diags, w.runPolicy(p, opts.Config, p.Timestamp)...)
 		}
 		return p, diags

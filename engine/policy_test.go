@@ -384,3 +384,36 @@ resource "null_resource" "backup" {
 		}
 	}
 }
+
+// A destroy plan checks the baselines too, with settings taken from the
+// root module's variables and locals.
+func TestPolicyDestroyPlanEvaluatesSettings(t *testing.T) {
+	files := map[string]string{"main.tf": `
+variable "profile" {
+  type    = string
+  default = "critico"
+}
+locals { cidrs = ["10.0.0.0/8"] }
+baseline "ente" {
+  profile     = var.profile
+  admin_cidrs = local.cidrs
+}
+resource "null_resource" "a" {
+  triggers = { port = "443" }
+}
+`}
+	cfg := loadTestConfig(t, files)
+	var reqs []plugins.CheckPlanRequest
+	p, diags := Plan(context.Background(), PlanOptions{Config: cfg, Providers: policyProviders(&reqs)})
+	requireNoErrors(t, diags)
+	st, diags := Apply(context.Background(), p, ApplyOptions{Config: cfg, Providers: policyProviders(&reqs)})
+	requireNoErrors(t, diags)
+	reqs = nil
+	p, diags = Plan(context.Background(), PlanOptions{Config: cfg, PriorState: st, Mode: plan.DestroyMode,
+		Variables: map[string]cty.Value{"profile": cty.StringVal("strategico")}, Providers: policyProviders(&reqs)})
+	requireNoErrors(t, diags)
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "strategico", reqs[0].Settings.GetAttr("profile").AsString())
+	assert.Equal(t, "10.0.0.0/8", reqs[0].Settings.GetAttr("admin_cidrs").Index(cty.NumberIntVal(0)).AsString())
+	assert.False(t, p.Errored)
+}

@@ -101,6 +101,26 @@ func (w *walker) checkPolicy(p *plan.Plan, root *configs.Config, now time.Time) 
 	return diags
 }
 
+// evalRootValues evaluates the root module's variables and locals, for a
+// destroy plan, which visits no other node. A local that cannot be worked
+// out without the resources is left unknown: a baseline setting that
+// needs it then says so.
+func (w *walker) evalRootValues(ctx context.Context, root *configs.Config, vars map[string]cty.Value) {
+	dg, d := buildGraph(ctx, root, w.provs)
+	if d.HasErrors() {
+		return
+	}
+	w.dg = dg
+	g := dg.g.Subgraph(func(k string) bool {
+		n := dg.nodes[k]
+		return n.cfg.Parent == nil && (n.kind == kVar || n.kind == kLocal)
+	})
+	_ = g.Walk(ctx, 4, func(_ context.Context, key string) error {
+		_, _ = w.visitCommon(dg.nodes[key], vars)
+		return nil
+	})
+}
+
 // policyResources lists every planned managed instance (deposed objects
 // aside) and every data source instance read, as the policy step sees them.
 func (w *walker) policyResources(p *plan.Plan, root *configs.Config) []*policy.Resource {

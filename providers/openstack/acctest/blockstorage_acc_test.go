@@ -71,7 +71,7 @@ func TestAccBlockStorageVolumeAndSnapshot(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, v.Size)
 	assert.Equal(t, "available", v.Status)
-	assert.Equal(t, "archivio storico", v.Description)
+	assert.Equal(t, "archivio storico", Unmarked(v.Description))
 	s, err = snapshots.Get(ctx, bc, snapID).Extract()
 	require.NoError(t, err)
 	assert.Equal(t, e.Prefix+"snap2", s.Name)

@@ -340,7 +340,7 @@ resource "openstack_compute_volume_attach_v2" "data" {
 	s, err = servers.Get(ctx, cc, id).Extract()
 	require.NoError(t, err)
 	assert.Equal(t, e.Name("vm2"), s.Name)
-	assert.Equal(t, map[string]string{"ambiente": "prod"}, s.Metadata)
+	assert.Equal(t, map[string]string{"ambiente": "prod"}, UnmarkedMeta(s.Metadata))
 	assert.ElementsMatch(t, []string{"pubblico", "protocollo"}, *s.Tags)
 	assert.ElementsMatch(t, []string{sg1, sg2}, serverSGs(s))
 	w.PlanNoChanges()

@@ -123,7 +123,7 @@ func TestAccIdentityProjectUserGroupRole(t *testing.T) {
 	rid := w.ID("openstack_identity_role_v3.r")
 	memberID := w.ID("data.openstack_identity_role_v3.member")
 	p, err := projects.Get(ctx, ic, pid).Extract()
-	if err != nil || p.Name != e.Name("comune") || p.Description != "Comune di prova" || !slices.Equal(p.Tags, []string{"pa"}) {
+	if err != nil || p.Name != e.Name("comune") || Unmarked(p.Description) != "Comune di prova" || !slices.Equal(p.Tags, []string{"pa"}) {
 		t.Fatalf("project %s: %+v %v", pid, p, err)
 	}
 	u, err := users.Get(ctx, ic, uid).Extract()
@@ -163,13 +163,13 @@ func TestAccIdentityProjectUserGroupRole(t *testing.T) {
 		}
 	}
 	p, _ = projects.Get(ctx, ic, pid).Extract()
-	if p.Description != "Comune di Bergamo" || !sameSet(p.Tags, []string{"pa", "lombardia"}) {
+	if Unmarked(p.Description) != "Comune di Bergamo" || !sameSet(p.Tags, []string{"pa", "lombardia"}) {
 		t.Fatalf("project not updated: %+v", p)
 	}
-	if u, _ := users.Get(ctx, ic, uid).Extract(); u.Enabled || u.Description != "Comune di Bergamo" {
+	if u, _ := users.Get(ctx, ic, uid).Extract(); u.Enabled || Unmarked(u.Description) != "Comune di Bergamo" {
 		t.Fatalf("user not updated: %+v", u)
 	}
-	if g, _ := idgroups.Get(ctx, ic, gid).Extract(); g.Description != "Comune di Bergamo" {
+	if g, _ := idgroups.Get(ctx, ic, gid).Extract(); Unmarked(g.Description) != "Comune di Bergamo" {
 		t.Fatalf("group not updated: %+v", g)
 	}
 	if r, _ := roles.Get(ctx, ic, rid).Extract(); r.Name != e.Name("ufficio-tecnico") {
@@ -604,7 +604,7 @@ func TestAccIdentityProjectHierarchy(t *testing.T) {
 	if w.ID("openstack_identity_project_v3.dominio") != did {
 		t.Fatal("the domain was replaced")
 	}
-	if d, _ := domains.Get(ctx, ic, did).Extract(); d.Description != "Pubblica amministrazione" {
+	if d, _ := domains.Get(ctx, ic, did).Extract(); Unmarked(d.Description) != "Pubblica amministrazione" {
 		t.Fatalf("domain not updated: %+v", d)
 	}
 	w.PlanNoChanges()

@@ -86,7 +86,7 @@ func TestAccNetworkingSecGroupInline350(t *testing.T) {
 	g, err = groups.Get(ctx, nc, id).Extract()
 	require.NoError(t, err)
 	require.Len(t, g.Rules, 350)
-	require.Equal(t, "347+3 rules", g.Description)
+	require.Equal(t, "347+3 rules", Unmarked(g.Description))
 	w.PlanNoChanges()
 
 	// Import round trip: the rules come back with the configuration.
@@ -299,7 +299,7 @@ output "web_id" {
 	}
 	sn, err = subnets.Get(ctx, nc, sn.ID).Extract()
 	require.NoError(t, err)
-	require.Equal(t, "second", sn.Description)
+	require.Equal(t, "second", Unmarked(sn.Description))
 	vm, err = ports.Get(ctx, nc, vm.ID).Extract()
 	require.NoError(t, err)
 	require.Equal(t, p+"vm2", vm.Name)

@@ -72,7 +72,7 @@ func TestAccObjectStorageContainer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, e.Prefix+"atti-versioni", h.VersionsLocation)
 	assert.Equal(t, []string{".r:*", ".rlistings"}, h.Read)
-	assert.Equal(t, map[string]string{"Ufficio": "protocollo", "Ente": "c_a662"}, md)
+	assert.Equal(t, map[string]string{"Ufficio": "protocollo", "Ente": "c_a662"}, UnmarkedMeta(md))
 	w.PlanNoChanges()
 
 	// Versions are kept: overwrite an object, the old one goes to the
