@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -209,4 +210,34 @@ func TestDefaultTagsChangeUpdatesTags(t *testing.T) {
 	st = osfwtest.Apply(t, after, netType, st, osfwtest.Object(t, after, netType, cfg))
 	assert.ElementsMatch(t, []any{"ente=c_a662", "classification=critico"}, fake.networks["net-1"]["tags"])
 	osfwtest.NoChange(t, after, netType, osfwtest.Read(t, after, netType, st)[0], osfwtest.Object(t, after, netType, cfg))
+}
+
+// A create held up past the client's timeout still reaches the cloud after
+// the client gave up: the client waits as long again before it searches
+// for the object, finds it by its mark, and does not make a second one.
+func TestNetworkCreateArrivingAfterTimeout(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNeutron(cloud, t)
+	var posts atomic.Int32
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/networks") && posts.Add(1) == 1 {
+			time.Sleep(300 * time.Millisecond) // the client waits 200ms
+			inner.ServeHTTP(&discard{header: http.Header{}}, r)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	cfg := osfw.NewData(osfw.ProviderBlock(), cloud.Config(nil))
+	cfg.Set("request_timeout", "200ms")
+	p := osfw.NewProvider(osfw.ProviderBlock(), func(ctx context.Context, d *osfw.Data) (*osfw.Client, error) {
+		return osfw.ConfigureWith(ctx, d, func(string) string { return "" })
+	}, []*osfw.Resource{Network()}, nil)
+	cr := p.ConfigureProvider(context.Background(), plugins.ConfigureProviderRequest{Config: cfg.Value()})
+	require.False(t, cr.Diagnostics.HasErrors(), "%v", cr.Diagnostics.Err())
+	resp := osfwtest.ApplyOwned(t, p, netType, osfwtest.Object(t, p, netType, map[string]any{"name": "late"}),
+		plugins.Owner{Address: "openstack_networking_network_v2.late", Lineage: lineage})
+	require.False(t, resp.Diagnostics.HasErrors(), "%v", resp.Diagnostics.Err())
+	assert.Equal(t, int32(1), posts.Load(), "not sent again")
+	assert.Len(t, fake.networks, 1)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
@@ -36,6 +37,8 @@ type Client struct {
 	DefaultTags map[string]string
 	// ProjectID is the project the token is scoped to, when it is.
 	ProjectID string
+	// RequestTimeout is how long one request waits for its answer.
+	RequestTimeout time.Duration
 
 	transport *Transport
 

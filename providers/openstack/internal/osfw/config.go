@@ -258,7 +258,7 @@ func ConfigureWith(ctx context.Context, cfg *Data, getenv func(string) string) (
 	if err := openstack.Authenticate(ctx, pc, ao); err != nil {
 		return nil, fmt.Errorf("authenticating at %s: %w", ao.IdentityEndpoint, err)
 	}
-	c := &Client{Provider: pc, Endpoint: eo, transport: t, DefaultTags: map[string]string{}}
+	c := &Client{Provider: pc, Endpoint: eo, transport: t, DefaultTags: map[string]string{}, RequestTimeout: base.ResponseHeaderTimeout}
 	if r, ok := pc.GetAuthResult().(tokens.CreateResult); ok {
 		if p, err := r.ExtractProject(); err == nil && p != nil {
 			c.ProjectID = p.ID

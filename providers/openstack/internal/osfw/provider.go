@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -428,7 +430,15 @@ func (p *Provider) create(ctx context.Context, c *Client, r *Resource, req plugi
 	err := r.Create(ctx, c, d)
 	for attempt := 0; err != nil && d.ID() == "" && (r.Find != nil || r.ListMarked != nil) && uncertainCreate(ctx, err) && attempt < createAttempts; attempt++ {
 		// The request may have been carried out: adopt what it made, or
-		// try again when nothing was, after a pause that grows.
+		// try again when nothing was, after a pause that grows. A request
+		// that timed out may still be on its way: it gets as long again
+		// to arrive before the cloud is searched for what it made.
+		if timedOut(err) && c.RequestTimeout > 0 {
+			if serr := sleepCtx(ctx, c.RequestTimeout); serr != nil {
+				err = errors.Join(err, serr)
+				break
+			}
+		}
 		found, ferr := p.findCreated(ctx, c, r, d, req.Owner)
 		if ferr != nil {
 			err = errors.Join(err, ferr)
@@ -576,6 +586,12 @@ func uncertainCreate(ctx context.Context, err error) bool {
 	}
 	s := StatusOf(err)
 	return ctx.Err() == nil && s >= 500 && s != http.StatusNotImplemented
+}
+
+// timedOut reports an error of a request that got no answer in time.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || strings.Contains(err.Error(), "timeout awaiting response headers")
 }
 
 // lostResponse reports an error after which a create may have happened
