@@ -344,7 +344,9 @@ devcloud_up() {
     fi
 
     phase "compute and volume services up"
-    if [ ! -f "$STATE/ready.done" ]; then
+    # Again whenever a service was started: a restarted volume service
+    # reports its pool only some seconds after it answers.
+    if [ ! -f "$STATE/ready.done" ] || [ -n "$STARTED" ]; then
         setup_py ready http://127.0.0.1:5000/v3 "$ADMIN_PASSWORD" "$REGION" 300
         touch "$STATE/ready.done"
     fi

@@ -9,7 +9,8 @@ keystone: roles, the service project and users, the two unprivileged
           projects and their users, the service catalog.
 fixtures: the external network `public` with a subnet, flavors, the image
           `devcloud-tiny`, the volume types `standard` and `encrypted-luks`.
-ready:    waits until the compute host and the volume and backup services report up.
+ready:    waits until the compute host and the volume and backup services report up, and the
+          volume scheduler knows a pool.
 """
 import sys
 import time
@@ -156,14 +157,17 @@ def ready(auth_url, admin_pw, region, timeout):
                 if s.state == "up" and s.status == "enabled":
                     up.add(s.binary)
             hv = [h for h in conn.compute.hypervisors(details=True) if h.state == "up"]
+            # The scheduler places volumes only once the volume service has
+            # reported its pool's capacity, some seconds after it is up.
+            pools = cc.pools.list() if need <= up else []
         except Exception:  # an API still starting
-            up, hv = set(), []
-        if need <= up and hv:
-            print("ready: %s up, hypervisor %s" % (", ".join(sorted(need)), hv[0].name))
+            up, hv, pools = set(), [], []
+        if need <= up and hv and pools:
+            print("ready: %s up, hypervisor %s, volume pool %s" % (", ".join(sorted(need)), hv[0].name, pools[0].name))
             return
         if time.time() > next_note:
-            print("ready: waiting for %s%s" % (", ".join(sorted(need - up)) or "-", "" if hv else ", a hypervisor"),
-                  flush=True)
+            print("ready: waiting for %s%s%s" % (", ".join(sorted(need - up)) or "-", "" if hv else ", a hypervisor",
+                                                "" if pools else ", a volume pool"), flush=True)
             next_note = time.time() + 10
         if time.time() > deadline:
             sys.exit("not ready after %ss: missing %s%s" % (
