@@ -323,3 +323,21 @@ type callSlotKey struct{}
 func WithCallSlot(ctx context.Context, sem chan struct{}) context.Context {
 	return context.WithValue(ctx, callSlotKey{}, sem)
 }
+
+// Idle runs wait, a wait that does no work of its own (for other calls to
+// join a combined request, say), outside the slot that the call whose
+// context ctx is holds under the -parallelism bound, and takes a slot again
+// before it returns. Calls that wait to be combined then do not keep the
+// calls they wait for from starting: with every slot held by a waiting
+// call, the others would come one at a time and nothing would combine.
+// Without a slot in ctx, Idle just runs wait.
+func Idle(ctx context.Context, wait func()) {
+	slot, _ := ctx.Value(callSlotKey{}).(chan struct{})
+	if slot == nil {
+		wait()
+		return
+	}
+	<-slot
+	defer func() { slot <- struct{}{} }()
+	wait()
+}

@@ -33,7 +33,9 @@ func (s *grpcServer) Batch(req *proto.Batch_Request, stream proto.Provider_Batch
 			tasks[i] = func(ctx context.Context) []*proto.Batch_Result {
 				limit <- struct{}{}
 				defer func() { <-limit }()
-				return task(ctx)
+				// The provider may lend the slot back while it waits
+				// (Idle).
+				return task(WithCallSlot(ctx, limit))
 			}
 		}
 	}

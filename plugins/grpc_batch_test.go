@@ -468,3 +468,67 @@ func TestPlanLeavesOutEqualStates(t *testing.T) {
 		assertValue(t, item("y"), planResourceChangeResponseFromProto(schemas, req, preq, presp).PlannedState)
 	})
 }
+
+// idleProvider's plans wait, through Idle, until every caller's plan has
+// arrived: a wait that only ends if waiting calls do not hold the slots.
+type idleProvider struct {
+	*itemProvider
+	arrived chan struct{}
+	all     chan struct{}
+}
+
+func (p *idleProvider) PlanResourceChange(ctx context.Context, req PlanResourceChangeRequest) PlanResourceChangeResponse {
+	Idle(ctx, func() {
+		p.arrived <- struct{}{}
+		<-p.all
+	})
+	return p.itemProvider.PlanResourceChange(ctx, req)
+}
+
+// TestIdleLendsTheSlot has more callers than slots wait for each other in
+// the plugin: each lends its slot while it waits (Idle), so all of them get
+// in, whether the bound is the host's (in process) or the plugin's own.
+func TestIdleLendsTheSlot(t *testing.T) {
+	const callers, slots = 12, 3
+	for _, viaPlugin := range []bool{false, true} {
+		t.Run(fmt.Sprintf("plugin=%v", viaPlugin), func(t *testing.T) {
+			prov := &idleProvider{itemProvider: newItemProvider(), arrived: make(chan struct{}, callers), all: make(chan struct{})}
+			prov.Self = prov
+			var p Provider = prov
+			if viaPlugin {
+				p, _, _ = connectCounting(t, prov, false)
+				require.False(t, p.GetSchema(context.Background(), GetSchemaRequest{}).Diagnostics.HasErrors())
+			}
+			go func() {
+				for range callers {
+					select {
+					case <-prov.arrived:
+					case <-time.After(10 * time.Second):
+						return
+					}
+				}
+				close(prov.all)
+			}()
+			sem := make(chan struct{}, slots)
+			done := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range callers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					sem <- struct{}{}
+					defer func() { <-sem }()
+					assert.Empty(t, planItem(WithCallSlot(context.Background(), sem), p, fmt.Sprintf("i%d", i)).Diagnostics)
+				}()
+			}
+			go func() { wg.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(15 * time.Second):
+				t.Fatal("the callers waiting in Idle kept the others out")
+			}
+			assert.Len(t, sem, 0, "every slot was given back")
+			assert.LessOrEqual(t, prov.maxRunning.Load(), int32(slots), "outside Idle, the bound holds")
+		})
+	}
+}

@@ -44,7 +44,10 @@ func createGroup(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if err != nil {
 		return err
 	}
-	d.SetID(g.ID)
+	// The answer is the whole group: no read after the create.
+	setGroup(d, g)
+	d.Set("region", c.Endpoint.Region)
+	d.MarkFresh()
 	return nil
 }
 

@@ -535,3 +535,30 @@ func TestRefreshFallsBackWhereListingIsForbidden(t *testing.T) {
 		cloud.Requests(), "each project after the refused list")
 	assert.Equal(t, "b", got[1].GetAttr("name").AsString())
 }
+
+// A project, a group, a role assignment and a membership are made with one
+// request each: the answer (or the request itself) is the whole object, so
+// nothing is read back, and what is kept is what a later read finds.
+func TestCreatesReadNothingBack(t *testing.T) {
+	cloud, _, p := setup(t, map[string]string{"classification": "ordinario"})
+	create := func(typ string, attrs map[string]any) cty.Value {
+		t.Helper()
+		cloud.ResetRequests()
+		st := osfwtest.Apply(t, p, typ, cty.NilVal, osfwtest.Object(t, p, typ, attrs))
+		var writes []string
+		for _, r := range cloud.Requests() {
+			assert.False(t, strings.HasPrefix(r, "GET "), "%s: %v", typ, cloud.Requests())
+			writes = append(writes, r)
+		}
+		assert.Len(t, writes, 1, "%s: %v", typ, cloud.Requests())
+		got := osfwtest.Read(t, p, typ, st)[0]
+		assert.True(t, got.RawEquals(st), "%s: read\n%#v\nkept\n%#v", typ, got, st)
+		return st
+	}
+	pr := create(projectType, map[string]any{"name": "comune", "description": "Comune", "tags": []string{"pa"}})
+	assert.Equal(t, set("classification=ordinario", "pa"), pr.GetAttr("all_tags"))
+	g := create(groupType, map[string]any{"name": "admins"})
+	u := osfwtest.Apply(t, p, userType, cty.NilVal, osfwtest.Object(t, p, userType, map[string]any{"name": "u"}))
+	create(assignmentType, map[string]any{"project_id": pr.GetAttr("id").AsString(), "group_id": g.GetAttr("id").AsString(), "role_id": "member"})
+	create(membershipType, map[string]any{"user_id": u.GetAttr("id").AsString(), "group_id": g.GetAttr("id").AsString()})
+}

@@ -56,7 +56,10 @@ func createProject(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if err != nil {
 		return err
 	}
-	d.SetID(p.ID)
+	// The answer is the whole project: no read after the create.
+	setProject(d, p)
+	d.Set("region", c.Endpoint.Region)
+	d.MarkFresh()
 	return nil
 }
 

@@ -86,7 +86,11 @@ func createRoleAssignment(ctx context.Context, c *osfw.Client, d *osfw.Data) err
 	if err != nil {
 		return err
 	}
+	// An assignment is its five IDs, all known now: no read after the
+	// create.
 	d.SetID(k.id())
+	setAssignment(c, d, k)
+	d.MarkFresh()
 	return nil
 }
 

@@ -48,7 +48,10 @@ func createMembership(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 	if err := users.AddToGroup(ctx, sc, group, user).ExtractErr(); err != nil {
 		return err
 	}
+	// A membership is its two IDs: no read after the create.
 	d.SetID(user + "/" + group)
+	setMembership(c, d, user, group)
+	d.MarkFresh()
 	return nil
 }
 

@@ -27,6 +27,9 @@ type fakeNet struct {
 	onDelete map[string]func(o map[string]any)
 	// fail, when set, answers a request instead of the fake.
 	fail func(w http.ResponseWriter, r *http.Request) bool
+	// bulkRefused counts bulk creates of rules refused for mixing groups
+	// or projects.
+	bulkRefused int
 }
 
 var singular = map[string]string{
@@ -128,6 +131,14 @@ func (f *fakeNet) create(w http.ResponseWriter, r *http.Request, coll string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if list, ok := body[pluralKey(coll)].([]any); ok {
+		if coll == "security-group-rules" && !singleGroupAndTenant(list) {
+			// As Neutron: a bulk request of rules is for one group of one
+			// project.
+			f.bulkRefused++
+			osfwtest.WriteJSON(w, http.StatusBadRequest, map[string]any{"NeutronError": map[string]any{
+				"type": "SecurityGroupNotSingleGroupRules", "message": "Only allowed to update rules for one security profile at a time"}})
+			return
+		}
 		var made []any
 		for _, e := range list {
 			made = append(made, f.out(coll, f.add(coll, e.(map[string]any))))
@@ -137,6 +148,18 @@ func (f *fakeNet) create(w http.ResponseWriter, r *http.Request, coll string) {
 	}
 	o := f.add(coll, body[singular[coll]].(map[string]any))
 	osfwtest.WriteJSON(w, http.StatusCreated, map[string]any{singular[coll]: f.out(coll, o)})
+}
+
+// singleGroupAndTenant reports whether the rules of a bulk create belong to
+// one security group and one project.
+func singleGroupAndTenant(list []any) bool {
+	groups, tenants := map[any]bool{}, map[any]bool{}
+	for _, e := range list {
+		r, _ := e.(map[string]any)
+		groups[r["security_group_id"]] = true
+		tenants[r["tenant_id"]] = true
+	}
+	return len(groups) <= 1 && len(tenants) <= 1
 }
 
 func (f *fakeNet) get(w http.ResponseWriter, r *http.Request, coll string) {

@@ -145,8 +145,13 @@ func createRouter(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		if err := setTags(ctx, sc, "routers", r.ID, tags); err != nil {
 			return err
 		}
+		r.Tags = tags
 	}
 	if r.Status == "ACTIVE" || r.Status == "" {
+		// The answer is the whole router: no read after the create.
+		setRouter(d, &r)
+		d.Set("region", c.Endpoint.Region)
+		d.MarkFresh()
 		return nil
 	}
 	return waitRouter(ctx, c, d, r.ID)

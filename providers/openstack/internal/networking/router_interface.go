@@ -70,8 +70,17 @@ func createRouterInterface(ctx context.Context, c *osfw.Client, d *osfw.Data) er
 		return err
 	}
 	// The port exists when the call returns (DOWN until an agent binds
-	// it, which nothing here depends on).
+	// it, which nothing here depends on). The answer names the router,
+	// the port and the subnet: all a read would set.
 	d.SetID(resp.PortID)
+	d.Set("port_id", resp.PortID)
+	if resp.SubnetID != "" {
+		d.Set("subnet_id", resp.SubnetID)
+	}
+	d.Set("region", c.Endpoint.Region)
+	if resp.PortID != "" && d.Known("subnet_id") {
+		d.MarkFresh()
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 
+	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/nuvola-pa/nuvola/providers/openstack/internal/osfw"
 )
 
@@ -15,7 +16,10 @@ import (
 // created as they come, many at once while an estate applies. The
 // coalescer gathers the creates that arrive within ruleWindow of each other
 // into one bulk request (Neutron takes a list of rules in one POST), so a
-// hundred rules cost a few requests instead of a hundred.
+// hundred rules cost a few requests instead of a hundred. Neutron refuses
+// a bulk request whose rules belong to more than one security group or
+// project (SecurityGroupNotSingleGroupRules, SecurityGroupRulesNotSingleTenant),
+// so there is one batch per group and project.
 const (
 	ruleWindow   = 15 * time.Millisecond
 	ruleBulkSize = 100
@@ -25,7 +29,16 @@ type ruleCoalescer struct {
 	sc *gophercloud.ServiceClient
 
 	mu      sync.Mutex
-	pending []*pendingRule
+	pending map[ruleBatchKey][]*pendingRule
+}
+
+// ruleBatchKey is what the rules of one bulk request share.
+type ruleBatchKey struct{ group, project string }
+
+func ruleBatchKeyOf(body map[string]any) ruleBatchKey {
+	group, _ := body["security_group_id"].(string)
+	project, _ := body["tenant_id"].(string)
+	return ruleBatchKey{group, project}
 }
 
 type pendingRule struct {
@@ -45,18 +58,22 @@ func rulesOf(c *osfw.Client, sc *gophercloud.ServiceClient) *ruleCoalescer {
 // the same time.
 func (rc *ruleCoalescer) create(ctx context.Context, body map[string]any) (sgRule, error) {
 	pr := &pendingRule{body: body, done: make(chan struct{})}
+	key := ruleBatchKeyOf(body)
 	rc.mu.Lock()
-	rc.pending = append(rc.pending, pr)
-	switch len(rc.pending) {
+	if rc.pending == nil {
+		rc.pending = map[ruleBatchKey][]*pendingRule{}
+	}
+	rc.pending[key] = append(rc.pending[key], pr)
+	switch len(rc.pending[key]) {
 	case ruleBulkSize:
-		batch := rc.pending
-		rc.pending = nil
+		batch := rc.pending[key]
+		delete(rc.pending, key)
 		go rc.flush(context.WithoutCancel(ctx), batch)
 	case 1:
 		time.AfterFunc(ruleWindow, func() {
 			rc.mu.Lock()
-			batch := rc.pending
-			rc.pending = nil
+			batch := rc.pending[key]
+			delete(rc.pending, key)
 			rc.mu.Unlock()
 			if len(batch) > 0 {
 				rc.flush(context.WithoutCancel(ctx), batch)
@@ -64,12 +81,22 @@ func (rc *ruleCoalescer) create(ctx context.Context, body map[string]any) (sgRul
 		})
 	}
 	rc.mu.Unlock()
-	select {
-	case <-pr.done:
-		return pr.rule, pr.err
-	case <-ctx.Done():
-		return sgRule{}, ctx.Err()
-	}
+	// Waiting for the batch is not work: the call's -parallelism slot
+	// goes to the next rule meanwhile, so that the rules of a group come
+	// together instead of one slot at a time.
+	var (
+		rule sgRule
+		err  error
+	)
+	plugins.Idle(ctx, func() {
+		select {
+		case <-pr.done:
+			rule, err = pr.rule, pr.err
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	})
+	return rule, err
 }
 
 // flush sends a batch: one bulk request, or, when that fails (Neutron

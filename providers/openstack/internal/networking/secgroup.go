@@ -337,18 +337,28 @@ func createSecGroup(ctx context.Context, c *osfw.Client, d *osfw.Data) error {
 		if err := setTags(ctx, sc, "security-groups", g.ID, tags); err != nil {
 			return err
 		}
+		g.Tags = tags
 	}
 	want := wantedRules(d, g.ID)
 	switch {
 	case len(want) > 0:
+		// The rules made are read back with the group.
 		return syncRules(ctx, sc, g.ID, want, g.Rules)
 	case d.Bool("delete_default_rules"):
 		ids := make([]string, len(g.Rules))
 		for i := range g.Rules {
 			ids[i] = g.Rules[i].ID
 		}
-		return deleteRules(ctx, sc, ids)
+		if err := deleteRules(ctx, sc, ids); err != nil {
+			return err
+		}
+		g.Rules = nil
 	}
+	// Without rule blocks the answer is the whole group: no read after
+	// the create.
+	setSecGroup(d, &g)
+	d.Set("region", c.Endpoint.Region)
+	d.MarkFresh()
 	return nil
 }
 

@@ -246,7 +246,8 @@ func needsHeaders(d *osfw.Data) bool {
 // which containers exist. Only the containers whose state holds metadata,
 // ACLs, versioning or sync settings are then read with a HEAD each; a
 // container the listing lacks is confirmed gone with a HEAD (listings may
-// lag behind a create).
+// lag behind a create). When every container needs its HEAD, the HEADs
+// alone tell which exist, and the listing is not made.
 func readContainers(ctx context.Context, c *osfw.Client, ds []*osfw.Data) error {
 	sc, err := swift(c)
 	if err != nil {
@@ -261,6 +262,17 @@ func readContainers(ctx context.Context, c *osfw.Client, ds []*osfw.Data) error 
 		want[d.ID()] = append(want[d.ID()], d)
 	}
 	names := osfw.SortedKeys(want)
+	needs := map[string]bool{}
+	for _, name := range names {
+		for _, d := range want[name] {
+			if needsHeaders(d) {
+				needs[name] = true
+			}
+		}
+	}
+	if len(needs) == len(names) {
+		return headContainers(ctx, c, sc, names, want)
+	}
 	exists := map[string]bool{}
 	q := url.Values{}
 	if p := commonPrefix(names); p != "" {
@@ -279,22 +291,22 @@ func readContainers(ctx context.Context, c *osfw.Client, ds []*osfw.Data) error 
 	}
 	var heads []string
 	for _, name := range names {
-		if !exists[name] {
+		if !exists[name] || needs[name] {
 			heads = append(heads, name)
 			continue
-		}
-		for _, d := range want[name] {
-			if needsHeaders(d) {
-				heads = append(heads, name)
-				break
-			}
 		}
 		for _, d := range want[name] {
 			d.Set("name", name)
 			setRegion(d, c)
 		}
 	}
-	return parallel(ctx, heads, 8, func(ctx context.Context, name string) error {
+	return headContainers(ctx, c, sc, heads, want)
+}
+
+// headContainers reads each named container with a HEAD, a few at once; a
+// 404 means gone.
+func headContainers(ctx context.Context, c *osfw.Client, sc *gophercloud.ServiceClient, names []string, want map[string][]*osfw.Data) error {
+	return parallel(ctx, names, 8, func(ctx context.Context, name string) error {
 		h, err := headContainer(ctx, sc, name)
 		if osfw.IsNotFound(err) {
 			for _, d := range want[name] {

@@ -117,6 +117,19 @@ func TestContainerRefreshRequests(t *testing.T) {
 	assert.Len(t, cloud.Requests(), 1+3, "the listing, and a HEAD for each container with metadata: %v", cloud.Requests())
 	assert.Equal(t, "v", got[10].GetAttr("metadata").AsValueMap()["k"].AsString())
 
+	// Every container needs its HEAD: the HEADs alone, no listing.
+	cloud.ResetRequests()
+	got = osfwtest.Read(t, p, contType, withMeta...)
+	assert.Len(t, cloud.Requests(), 3, "a HEAD for each container, no listing: %v", cloud.Requests())
+	for _, r := range cloud.Requests() {
+		assert.True(t, strings.HasPrefix(r, "HEAD "), r)
+	}
+	assert.Equal(t, "v", got[2].GetAttr("metadata").AsValueMap()["k"].AsString())
+	osfwtest.Destroy(t, p, contType, withMeta[1])
+	got = osfwtest.Read(t, p, contType, withMeta...)
+	assert.True(t, got[1].IsNull(), "a 404 on the HEAD: gone")
+	assert.False(t, got[0].IsNull())
+
 	osfwtest.Destroy(t, p, contType, plain[4])
 	cloud.ResetRequests()
 	got = osfwtest.Read(t, p, contType, plain...)

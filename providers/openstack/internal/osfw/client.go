@@ -12,6 +12,7 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack"
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 )
 
 // Service names, as the request counts and endpoint_overrides use them.
@@ -39,6 +40,9 @@ type Client struct {
 	ProjectID string
 	// RequestTimeout is how long one request waits for its answer.
 	RequestTimeout time.Duration
+	// Catalog is the token's service catalog, nil when the token came
+	// without one.
+	Catalog *tokens.ServiceCatalog
 
 	transport *Transport
 
@@ -59,23 +63,34 @@ func (c *Client) ServiceClient(service string) (*gophercloud.ServiceClient, erro
 		err error
 	)
 	eo := c.Endpoint
-	switch service {
-	case Identity:
+	switch {
+	case c.Overrides[service] != "":
+		// Set below, without looking at the catalog.
+	case service == Identity:
 		sc, err = openstack.NewIdentityV3(c.Provider, eo)
-	case Network:
+	case service == Network && c.Catalog != nil:
+		// Neutron has only ever served v2.0: the endpoint is taken from
+		// the catalog as it is, without the version discovery request
+		// that the generic lookup makes.
+		eo.ApplyDefaults("network")
+		var u string
+		if u, err = openstack.V3EndpointURL(c.Catalog, eo); err == nil {
+			sc = &gophercloud.ServiceClient{ProviderClient: c.Provider, Endpoint: u, ResourceBase: u + "v2.0/", Type: "network"}
+		}
+	case service == Network:
 		sc, err = openstack.NewNetworkV2(c.Provider, eo)
-	case BlockStorage:
+	case service == BlockStorage:
 		sc, err = openstack.NewBlockStorageV3(c.Provider, eo)
-	case ObjectStorage:
+	case service == ObjectStorage:
 		sc, err = openstack.NewObjectStorageV1(c.Provider, eo)
-	case Compute:
+	case service == Compute:
 		sc, err = openstack.NewComputeV2(c.Provider, eo)
 		if sc != nil {
 			// Tags, server groups' policy field and description need
 			// a microversion later than the base.
 			sc.Microversion = "2.64"
 		}
-	case Image:
+	case service == Image:
 		sc, err = openstack.NewImageV2(c.Provider, eo)
 	default:
 		return nil, fmt.Errorf("unknown service %q", service)

@@ -266,6 +266,7 @@ func ConfigureWith(ctx context.Context, cfg *Data, getenv func(string) string) (
 		// Count every request by the service whose endpoint it goes to,
 		// the version discovery before a service client exists included.
 		if cat, err := r.ExtractServiceCatalog(); err == nil {
+			c.Catalog = cat
 			for _, entry := range cat.Entries {
 				service := entry.Type
 				if service == "block-storage" || service == "volume" {
