@@ -20,10 +20,12 @@ import (
 // a bulk request whose rules belong to more than one security group or
 // project (SecurityGroupNotSingleGroupRules, SecurityGroupRulesNotSingleTenant),
 // so there is one batch per group and project.
-const (
-	ruleWindow   = 15 * time.Millisecond
-	ruleBulkSize = 100
-)
+const ruleBulkSize = 100
+
+// ruleWindow is how long the first rule of a batch waits for the others. A
+// variable so that tests can widen it: on a loaded machine, goroutines that
+// start together may reach the coalescer further apart than this.
+var ruleWindow = 15 * time.Millisecond
 
 type ruleCoalescer struct {
 	sc *gophercloud.ServiceClient
