@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 
 HZ = os.sysconf("SC_CLK_TCK")
@@ -70,6 +71,23 @@ def api_worker_cpu():
     return total
 
 
+def cleanup(req):
+    """Deletes what a run that stopped half-way left behind."""
+    for r in req("GET", "routers")["routers"]:
+        if r["name"].startswith(PREFIX):
+            for p in req("GET", "ports?device_id=" + r["id"])["ports"]:
+                if p["device_owner"] == "network:router_interface":
+                    try:
+                        req("PUT", "routers/%s/remove_router_interface" % r["id"], {"port_id": p["id"]})
+                    except urllib.error.HTTPError:
+                        pass
+            req("DELETE", "routers/" + r["id"])
+    for kind, key in (("security-groups", "security_groups"), ("networks", "networks")):
+        for o in req("GET", kind)[key]:
+            if o["name"].startswith(PREFIX):
+                req("DELETE", "%s/%s" % (kind, o["id"]))
+
+
 def main():
     token, net = authenticate()
     if api_worker_cpu() == 0:
@@ -78,6 +96,13 @@ def main():
     def req(method, path, body=None):
         return call(method, net + path, body, token)
 
+    try:
+        measure_all(req)
+    finally:
+        cleanup(req)
+
+
+def measure_all(req):
     costs = {}
 
     def measure(name, items, fn):
