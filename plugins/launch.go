@@ -231,6 +231,8 @@ type launchedProvider struct {
 	mu     sync.Mutex
 	failed *Diagnostic // set once the process is gone or condemned
 
+	calls watchdog // the calls in flight
+
 	killMu    sync.Mutex
 	closeOnce sync.Once
 }
@@ -284,6 +286,8 @@ type inflight struct {
 
 	mu  sync.Mutex
 	err error
+
+	watch // how the watchdog sees it
 }
 
 type inflightKey struct{}
@@ -344,13 +348,14 @@ func (p *launchedProvider) guard(ctx context.Context, rpc, typeName string, call
 	// mid-change with nobody waiting for its answer.
 	rpcCtx, cancelRPC := context.WithCancel(context.WithValue(context.WithoutCancel(ctx), inflightKey{}, c))
 	defer cancelRPC()
-	var w *watchdog
-	if p.callTimeout > 0 || ctx.Done() != nil {
-		w = p.watch(ctx, c, cancelRPC)
+	c.cancelRPC = cancelRPC
+	watched := p.callTimeout > 0 || ctx.Done() != nil
+	if watched {
+		p.calls.begin(p, ctx, c)
 	}
 	call(rpcCtx)
-	if w != nil {
-		w.finish()
+	if watched {
+		p.calls.end(c)
 	}
 	if err := c.transportErr(); err != nil {
 		if d, ok := p.failure(); ok {
@@ -366,7 +371,7 @@ func (p *launchedProvider) guard(ctx context.Context, rpc, typeName string, call
 			return true, Diagnostics{d}
 		}
 	}
-	if w != nil && w.overran() {
+	if watched && c.overran() {
 		return false, Diagnostics{{
 			Severity: Error,
 			Summary:  fmt.Sprintf("The provider %s did not respond within %s", p.name, p.callTimeout),
@@ -396,109 +401,4 @@ func (p *launchedProvider) crashDiagnostic(c *inflight) Diagnostic {
 		detail += "\n\nThe provider's output ended with:\n" + out
 	}
 	return Diagnostic{Severity: Error, Summary: fmt.Sprintf("The provider %s crashed", p.name), Detail: detail}
-}
-
-// watchdog ends a call that overran the call timeout or whose context ended:
-// first by asking the provider to stop, then by killing the process.
-type watchdog struct {
-	p         *launchedProvider
-	c         *inflight
-	cancelRPC context.CancelFunc
-	timer     *time.Timer
-	unhook    func() bool
-
-	// Made only when the watchdog fires, which hardly any call sees.
-	returned chan struct{} // closed when the call has returned
-	stopped  chan struct{} // closed when stopOrKill has ended
-
-	mu      sync.Mutex
-	done    bool // returned is closed
-	fired   bool
-	timeout bool // fired by the call timeout, not by the context
-}
-
-func (p *launchedProvider) watch(ctx context.Context, c *inflight, cancelRPC context.CancelFunc) *watchdog {
-	w := &watchdog{p: p, c: c, cancelRPC: cancelRPC}
-	if p.callTimeout > 0 {
-		w.timer = time.AfterFunc(p.callTimeout, func() { w.fire(true) })
-	}
-	w.unhook = context.AfterFunc(ctx, func() { w.fire(false) })
-	return w
-}
-
-func (w *watchdog) fire(timeout bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.done || w.fired {
-		return
-	}
-	w.fired, w.timeout = true, timeout
-	w.returned, w.stopped = make(chan struct{}), make(chan struct{})
-	go w.stopOrKill()
-}
-
-func (w *watchdog) stopOrKill() {
-	defer close(w.stopped)
-	p := w.p
-	graceCtx, cancel := context.WithTimeout(context.Background(), p.grace)
-	defer cancel()
-	// The provider's answer to Stop does not matter: only whether the call
-	// returns within the grace.
-	_ = p.inner.Stop(graceCtx)
-	select {
-	case <-w.returned:
-		return
-	case <-graceCtx.Done():
-	}
-	w.mu.Lock()
-	done := w.done
-	w.mu.Unlock()
-	if done {
-		return
-	}
-	var d Diagnostic
-	if w.timeout {
-		d = Diagnostic{
-			Severity: Error,
-			Summary:  fmt.Sprintf("The provider %s did not respond within %s", p.name, p.callTimeout),
-			Detail: fmt.Sprintf("%s was still running after %s. nuvola asked the provider to stop and, as it had not returned %s later, "+
-				"ended its process. Calls that had already finished are not affected.", w.c.what(), p.callTimeout, p.grace),
-		}
-	} else {
-		d = Diagnostic{
-			Severity: Error,
-			Summary:  fmt.Sprintf("The provider %s did not stop when cancelled", p.name),
-			Detail: fmt.Sprintf("The operation was cancelled while %s was running. nuvola asked the provider to stop and, as it had not returned %s later, "+
-				"ended its process. Calls that had already finished are not affected.", w.c.what(), p.grace),
-		}
-	}
-	p.fail(d)
-	w.cancelRPC()
-	p.kill()
-}
-
-// finish is called when the call has returned. If the watchdog fired, it
-// waits for it, so the outcome (stopped in time or killed) is settled.
-func (w *watchdog) finish() {
-	if w.timer != nil {
-		w.timer.Stop()
-	}
-	w.unhook()
-	w.mu.Lock()
-	w.done = true
-	fired := w.fired
-	if fired {
-		close(w.returned)
-	}
-	w.mu.Unlock()
-	if fired {
-		<-w.stopped
-	}
-}
-
-// overran reports a call that hit the call timeout yet returned after Stop.
-func (w *watchdog) overran() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.fired && w.timeout
 }

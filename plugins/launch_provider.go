@@ -138,6 +138,7 @@ func (p *launchedProvider) Close() error {
 			Detail:   "nuvola called the provider after closing it. This is a bug in nuvola.",
 		})
 		err = p.inner.Close()
+		p.calls.stop()
 	})
 	return err
 }

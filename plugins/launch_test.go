@@ -316,6 +316,58 @@ func TestLaunchStopEndsPoliteCall(t *testing.T) {
 	requireGone(t, p.pid)
 }
 
+// Each call has its own deadline, however many calls came and went before
+// it, and the calls that share a context all end when it does.
+func TestLaunchWatchdogPerCall(t *testing.T) {
+	const timeout = 600 * time.Millisecond
+	ctx := context.Background()
+	p, _ := launch(t, "./testdata/hangprovider", "hangy", LaunchConfig{CallTimeout: timeout, StopGrace: 5 * time.Second})
+	plan := func() PlanResourceChangeResponse {
+		return p.PlanResourceChange(ctx, PlanResourceChangeRequest{
+			TypeName: "hang_thing", PriorState: cty.NullVal(thingType),
+			ProposedNewState: thingObject("b", cty.NullVal(cty.String)), Config: thingObject("b", cty.NullVal(cty.String)),
+		})
+	}
+
+	// Calls that finish in time, for most of a timeout.
+	for end := time.Now().Add(timeout * 2 / 3); time.Now().Before(end); {
+		require.False(t, plan().Diagnostics.HasErrors())
+	}
+	// Then one that does not: it is stopped a timeout after its own start,
+	// not after the first call's, while others still come and go.
+	start := time.Now()
+	stuck := make(chan ApplyResourceChangeResponse, 1)
+	go func() { stuck <- applyThing(ctx, p, "hang_thing", "polite") }()
+	for end := time.Now().Add(timeout / 2); time.Now().Before(end); {
+		require.False(t, plan().Diagnostics.HasErrors(), "a call that finished in time was stopped")
+	}
+	resp := <-stuck
+	took := time.Since(start)
+	require.Len(t, resp.Diagnostics, 2, "%v", resp.Diagnostics.Err())
+	assert.Equal(t, "The provider hangy did not respond within 600ms", resp.Diagnostics[1].Summary)
+	assert.GreaterOrEqual(t, took, timeout)
+	assert.Less(t, took, timeout+3*time.Second)
+
+	// Three calls on one context, cancelled: each is asked to stop.
+	cctx, cancel := context.WithCancel(ctx)
+	results := make(chan ApplyResourceChangeResponse, 3)
+	for range 3 {
+		go func() { results <- applyThing(cctx, p, "hang_thing", "polite") }()
+	}
+	time.AfterFunc(100*time.Millisecond, cancel)
+	for range 3 {
+		select {
+		case r := <-results:
+			require.Len(t, r.Diagnostics, 1, "%v", r.Diagnostics.Err())
+			assert.Equal(t, "Apply interrupted", r.Diagnostics[0].Summary)
+		case <-time.After(timeout / 2 * 3):
+			t.Fatal("a call whose context ended was not stopped")
+		}
+	}
+	assert.False(t, processGone(p.pid), "the provider stopped its calls, so it was not killed")
+	require.NoError(t, p.Close())
+}
+
 func TestLaunchStartFailures(t *testing.T) {
 	bin := buildProvider(t, "../examples/provider-ente")
 	ctx := context.Background()

@@ -50,19 +50,27 @@ func (t Type) Decode(b []byte) (cty.Value, error) {
 }
 
 // decodeCache remembers the values of encodings decoded lately. The same
-// object often arrives several times in a row (refreshed, then planned
-// against; a configuration validated, then planned), and decoding is most
-// of what a call costs a plugin. cty values are immutable, so callers can
-// share one.
+// object often arrives several times (refreshed, then planned against; a
+// configuration validated, then planned), and decoding is most of what a
+// call costs a plugin. cty values are immutable, so callers can share one.
+//
+// A plan refreshes every object in large batches before it plans them, so
+// the cache holds two generations: when the current one is full it becomes
+// the previous one, and a hit there moves up. What was decoded lately stays
+// for at least a generation, the cost of a lookup stays one or two map
+// reads, and nothing keeps track of age entry by entry.
 type decodeCache struct {
-	mu sync.Mutex
-	m  map[string]cty.Value
+	mu        sync.Mutex
+	cur, prev map[string]cty.Value
+	curBytes  int // the keys' bytes in cur
 }
 
 const (
-	// decodeCacheEntries bounds the cache; when it is full it starts
-	// over, which costs less than keeping track of what is oldest.
-	decodeCacheEntries = 4096
+	// decodeCacheEntries and decodeCacheBytes bound one generation: the
+	// objects of a 10,000-resource plan, refreshed then planned, fit in
+	// the two.
+	decodeCacheEntries = 16384
+	decodeCacheBytes   = 4 << 20
 	// decodeCacheMaxBytes keeps large values out: they are rarely sent
 	// twice, and the cache would keep them alive.
 	decodeCacheMaxBytes = 1024
@@ -74,7 +82,13 @@ func (c *decodeCache) get(b []byte) (cty.Value, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.m[string(b)]
+	if v, ok := c.cur[string(b)]; ok {
+		return v, true
+	}
+	v, ok := c.prev[string(b)]
+	if ok {
+		c.putLocked(b, v)
+	}
 	return v, ok
 }
 
@@ -84,10 +98,15 @@ func (c *decodeCache) put(b []byte, v cty.Value) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= decodeCacheEntries {
-		c.m = make(map[string]cty.Value, 64)
+	c.putLocked(b, v)
+}
+
+func (c *decodeCache) putLocked(b []byte, v cty.Value) {
+	if c.cur == nil || len(c.cur) >= decodeCacheEntries || c.curBytes+len(b) > decodeCacheBytes {
+		c.prev, c.cur, c.curBytes = c.cur, make(map[string]cty.Value, 64), 0
 	}
-	c.m[string(b)] = v
+	c.cur[string(b)] = v
+	c.curBytes += len(b)
 }
 
 // Dynamic is cty.DynamicPseudoType: values travel with their type.
