@@ -107,10 +107,12 @@ func (s *grpcServer) Batch(req *proto.Batch_Request, stream proto.Provider_Batch
 		case <-more:
 		case <-wait:
 			lingering, lingered = false, true
-		case <-ctx.Done():
-			// The host gave up on every call (or stopped the
-			// provider); the calls see the same context end.
-			return status.FromContextError(ctx.Err()).Err()
+		case <-stream.Context().Done():
+			// The host gave up on every call; the calls see the same
+			// context end. A Stop ends their context too, but not the
+			// batch: they are asked to return, and what they return
+			// (an object half made, say) must reach the host.
+			return status.FromContextError(stream.Context().Err()).Err()
 		}
 	}
 	return nil

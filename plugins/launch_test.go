@@ -348,14 +348,16 @@ func TestLaunchWatchdogPerCall(t *testing.T) {
 	assert.GreaterOrEqual(t, took, timeout)
 	assert.Less(t, took, timeout+3*time.Second)
 
-	// Three calls on one context, cancelled: each is asked to stop.
+	// Calls on one context, cancelled: each is asked to stop, and each
+	// answer comes back, those of calls that went in one batch included.
+	const calls = 6
 	cctx, cancel := context.WithCancel(ctx)
-	results := make(chan ApplyResourceChangeResponse, 3)
-	for range 3 {
+	results := make(chan ApplyResourceChangeResponse, calls)
+	for range calls {
 		go func() { results <- applyThing(cctx, p, "hang_thing", "polite") }()
 	}
 	time.AfterFunc(100*time.Millisecond, cancel)
-	for range 3 {
+	for range calls {
 		select {
 		case r := <-results:
 			require.Len(t, r.Diagnostics, 1, "%v", r.Diagnostics.Err())
