@@ -62,16 +62,29 @@ if [ "${CI:-}" = true ] || [ "${NUVOLA_ACC:-}" = 1 ]; then
   acc_ci=0
   if [ "${CI:-}" = true ]; then acc_ci=1; fi
   acc_times=""
+  # Each step's output is kept too, so that a failure can be told again
+  # after the service logs, at the end, where a CI log's tail shows it.
+  acc_out=$(mktemp -d)
+  acc_step=""
   acc_timed() {
     local name=$1 t=$SECONDS
     shift
-    "$@"
+    acc_step=$name
+    "$@" 2>&1 | tee "$acc_out/$name.log"
     acc_times+=$(printf '  %-22s %5d s' "$name" $((SECONDS - t)))$'\n'
   }
   acc_failed() {
     echo "== acceptance failed: the tail of every devcloud log"
     scripts/devcloud logs 60 || true
     if [ $acc_ci = 1 ]; then scripts/devcloud down || true; fi
+    printf 'acceptance timings:\n%s' "$acc_times"
+    local log="$acc_out/$acc_step.log"
+    echo "== acceptance failed in the step \"$acc_step\": its failures"
+    if [ -f "$log" ]; then
+      grep -n -E -e '--- FAIL|^FAIL|^panic:|_test\.go:[0-9]+:|Error Trace|Error:|timed out' "$log" | tail -n 80 || true
+      echo "== the last lines of that step"
+      tail -n 40 "$log"
+    fi
   }
   trap 'if [ $? != 0 ]; then acc_failed; fi' EXIT
   acc_timed "devcloud up" scripts/devcloud up
