@@ -53,6 +53,7 @@ func init() {
 }
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// NUVOLA_CPUPROFILE writes a pprof CPU profile of the command, for
 	// performance work on large configurations.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -63,24 +62,8 @@ func cmdProvider(m *meta, args []string) int {
 		m.errorf("Unknown built-in provider", "nuvola has no built-in provider named %q.", args[1])
 		return exitError
 	}
-	setProviderGC()
 	plugins.Serve(newProvider)
 	return exitOK
-}
-
-// providerGCPercent is the garbage collector's target of a built-in
-// provider's process, unless GOGC sets one.
-const providerGCPercent = 400
-
-// setProviderGC sets the garbage collector's target of a built-in
-// provider's process. Such a process lives for one command, keeps little,
-// and decodes and encodes every value the command sends it: a collection
-// at each doubling of its small heap costs more CPU than the memory a
-// larger target takes (a 10,000-resource plan: about 5% less wall time).
-func setProviderGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(providerGCPercent)
-	}
 }
 
 // providerLog is where provider output goes: NUVOLA_LOG_PATH, or stderr
