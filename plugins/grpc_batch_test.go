@@ -390,6 +390,23 @@ func TestBatchCallerGivesUp(t *testing.T) {
 	assertValue(t, item("kept"), resp.PlannedState)
 }
 
+// planUnderSlots has callers plan an item each, as the engine calls under
+// -parallelism: each holds a slot of sem for its call and lends it while
+// the call waits.
+func planUnderSlots(t *testing.T, p Provider, callers int, sem chan struct{}) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			assert.Empty(t, planItem(WithCallSlot(context.Background(), sem), p, fmt.Sprintf("i%d", i)).Diagnostics)
+		}()
+	}
+	return &wg
+}
+
 // TestWithCallSlot has 40 callers share 3 slots, lending theirs while their
 // calls wait: more than 3 calls travel together, but the plugin never runs
 // more than 3 at once.
@@ -401,18 +418,7 @@ func TestWithCallSlot(t *testing.T) {
 	require.False(t, client.GetSchema(context.Background(), GetSchemaRequest{}).Diagnostics.HasErrors())
 
 	sem := make(chan struct{}, slots)
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			resp := planItem(WithCallSlot(context.Background(), sem), client, fmt.Sprintf("i%d", i))
-			assert.Empty(t, resp.Diagnostics)
-		}()
-	}
-	wg.Wait()
+	planUnderSlots(t, client, callers, sem).Wait()
 	assert.Equal(t, int32(callers), prov.calls.Load())
 	assert.LessOrEqual(t, prov.maxRunning.Load(), int32(slots))
 	assert.Greater(t, srv.maxCalls.Load(), int32(slots), "callers that lent their slots shared batches")
@@ -511,16 +517,7 @@ func TestIdleLendsTheSlot(t *testing.T) {
 			}()
 			sem := make(chan struct{}, slots)
 			done := make(chan struct{})
-			var wg sync.WaitGroup
-			for i := range callers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					sem <- struct{}{}
-					defer func() { <-sem }()
-					assert.Empty(t, planItem(WithCallSlot(context.Background(), sem), p, fmt.Sprintf("i%d", i)).Diagnostics)
-				}()
-			}
+			wg := planUnderSlots(t, p, callers, sem)
 			go func() { wg.Wait(); close(done) }()
 			select {
 			case <-done:
