@@ -110,6 +110,12 @@ type walker struct {
 
 	mu    sync.Mutex
 	diags hcl.Diagnostics
+	// implied are the configurations of providers that have no
+	// configuration block, made once each, by provider address.
+	implied map[string]*impliedConfig
+	// shown are the diagnostics already added that several nodes share,
+	// such as a failed implied configuration: each is reported once.
+	shown map[*hcl.Diagnostic]bool
 
 	// plan
 	popts     *PlanOptions
@@ -159,7 +165,16 @@ func (w *walker) addDiags(d hcl.Diagnostics) {
 		return
 	}
 	w.mu.Lock()
-	w.diags = append(w.diags, d...)
+	for _, diag := range d {
+		if w.shown[diag] {
+			continue
+		}
+		if w.shown == nil {
+			w.shown = map[*hcl.Diagnostic]bool{}
+		}
+		w.shown[diag] = true
+		w.diags = append(w.diags, diag)
+	}
 	w.mu.Unlock()
 }
 

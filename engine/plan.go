@@ -49,8 +49,12 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	provs := newProviders(opts.Providers)
 	defer provs.close()
 	defer provs.reportMetrics(ctx, opts.Hooks)
+	// The walker's context ends with the plan, so that nothing it started
+	// outlives it.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	w := &walker{
-		ctx: ctx, ev: newEvaluator(opts.Config, true, provs), provs: provs,
+		ctx: wctx, ev: newEvaluator(opts.Config, true, provs), provs: provs,
 		sem: make(chan struct{}, parallelism(opts.Parallelism)), fanout: make(chan struct{}, walkParallelism(opts.Parallelism)), hooks: opts.Hooks,
 		popts: &opts, refreshed: prior.DeepCopy(), byRes: map[string][]*plan.ResourceChange{}, seen: map[string]bool{},
 		forceRepl: map[string]bool{},
@@ -86,6 +90,16 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 		return p, diags
 	}
 
+	if !opts.SkipRefresh && len(opts.Targets) == 0 {
+		w.prefetch = newRefreshPrefetch()
+		// Reads still running when the plan ends, such as those of
+		// resources a failure kept the walk from, are cancelled.
+		defer func() {
+			cancel()
+			w.prefetch.wait()
+		}()
+		w.prefetchEarly()
+	}
 	dg, d := buildGraph(ctx, opts.Config, provs)
 	diags = append(diags, d...)
 	if diags.HasErrors() {
@@ -94,10 +108,6 @@ func Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, hcl.Diagnostics) {
 	}
 	w.dg = dg
 	g := dg.g
-	if !opts.SkipRefresh && len(opts.Targets) == 0 {
-		w.prefetch = newRefreshPrefetch()
-		defer w.prefetch.wait()
-	}
 	if len(opts.Targets) > 0 {
 		var roots []string
 		for key, n := range dg.nodes {
@@ -351,6 +361,7 @@ func (w *walker) planResource(n *node) hcl.Diagnostics {
 	if d.HasErrors() {
 		return d
 	}
+	diags = append(diags, d...)
 	res := addrs.Resource{Mode: mode, Type: r.Type, Name: r.Name}
 	var jobs []planJob
 	for _, mi := range w.ev.moduleInstances(addrs.Module(n.cfg.Path)) {

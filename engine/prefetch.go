@@ -6,6 +6,7 @@ import (
 
 	"github.com/nuvola-pa/nuvola/engine/addrs"
 	"github.com/nuvola-pa/nuvola/engine/state"
+	"github.com/nuvola-pa/nuvola/hcl/configs"
 	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -86,7 +87,7 @@ func (w *walker) prefetchProvider(pa providerAddr, prov plugins.Provider) {
 		if r.Provider != key || r.Addr.Resource.Mode != addrs.ManagedResourceMode {
 			continue
 		}
-		if _, ok := w.dg.nodes[absResourceKey(r.Addr)]; !ok {
+		if !declaredManaged(w.popts.Config, r.Addr) {
 			continue
 		}
 		var objs []*state.Object
@@ -138,6 +139,66 @@ func (w *walker) prefetchProvider(pa providerAddr, prov plugins.Provider) {
 			}()
 		}
 	}
+}
+
+// declaredManaged reports whether the configuration declares the managed
+// resource, whatever its module instance keys.
+func declaredManaged(root *configs.Config, abs addrs.AbsResource) bool {
+	c := root.Descendant(abs.Module.Module())
+	return c != nil && c.Module.ManagedResources[abs.Resource.String()] != nil
+}
+
+// prefetchEarly configures, while the graph is still being built, each
+// provider that manages objects in state and has no configuration block,
+// and starts reading its objects. The provider's start, its configuration
+// (for a cloud, the authentication) and the refresh then overlap with the
+// building of the graph instead of waiting for the walk's first resource.
+// A configuration that fails is reported by the first resource that needs
+// the provider, as without the early start.
+func (w *walker) prefetchEarly() {
+	if w.prefetch == nil {
+		return
+	}
+	root := w.popts.Config
+	var early []providerAddr
+	seen := map[string]bool{}
+	w.mu.Lock()
+	for _, r := range w.refreshed.Resources {
+		if r.Addr.Resource.Mode != addrs.ManagedResourceMode || seen[r.Provider] {
+			continue
+		}
+		seen[r.Provider] = true
+		src, ok := providerSourceOf(r.Provider)
+		if !ok {
+			continue
+		}
+		pa := providerAddr{Source: src}
+		if pa.String() != r.Provider || hasProviderBlock(root, src) || !w.provs.known(src) {
+			continue
+		}
+		early = append(early, pa)
+	}
+	w.mu.Unlock()
+	for _, pa := range early {
+		w.prefetch.running.Add(1)
+		go func() {
+			defer w.prefetch.running.Done()
+			if p, _ := w.configureImplied(pa); p != nil {
+				w.startPrefetch(pa, p)
+			}
+		}()
+	}
+}
+
+// hasProviderBlock reports whether the root module configures the default
+// (unaliased) configuration of a provider.
+func hasProviderBlock(root *configs.Config, source string) bool {
+	for _, pc := range root.Module.ProviderConfigs {
+		if pc.Alias == "" && providerSource(root.Module, pc.Name) == source {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *walker) runPrefetchChunk(prov plugins.Provider, typ string, schema *plugins.Schema, entries []*prefetchEntry, call *prefetchChunkCall) {

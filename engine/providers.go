@@ -75,6 +75,12 @@ func (p *providers) start(source string) (plugins.Provider, error) {
 	return f()
 }
 
+// known reports whether start can start the provider.
+func (p *providers) known(source string) bool {
+	_, ok := p.factories[source]
+	return ok || source == builtin.ProviderSource
+}
+
 // schema returns the provider's schemas, starting an instance if needed.
 func (p *providers) schema(ctx context.Context, source string) (*plugins.GetSchemaResponse, error) {
 	p.mu.Lock()

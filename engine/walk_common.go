@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/nuvola-pa/nuvola/engine/addrs"
@@ -318,9 +319,14 @@ func (w *walker) visitProvider(n *node) hcl.Diagnostics {
 // provider returns the configured instance for a resource's provider,
 // configuring an implied empty configuration on first use.
 func (w *walker) provider(pa providerAddr) (plugins.Provider, hcl.Diagnostics) {
-	if p := w.provs.configured(pa); p != nil {
-		w.startPrefetch(pa, p)
-		return p, nil
+	w.mu.Lock()
+	ic := w.implied[pa.String()]
+	w.mu.Unlock()
+	if ic == nil {
+		if p := w.provs.configured(pa); p != nil {
+			w.startPrefetch(pa, p)
+			return p, nil
+		}
 	}
 	p, diags := w.configureImplied(pa)
 	if p != nil {
@@ -329,11 +335,37 @@ func (w *walker) provider(pa providerAddr) (plugins.Provider, hcl.Diagnostics) {
 	return p, diags
 }
 
+// impliedConfig is the configuration of a provider that has no
+// configuration block. It is made once, by the first node that needs it
+// or ahead of the walk, and every node that needs the provider gets its
+// diagnostics, which addDiags then reports once.
+type impliedConfig struct {
+	once  sync.Once
+	prov  plugins.Provider
+	diags hcl.Diagnostics
+}
+
 // configureImplied configures a provider that has no configuration block,
-// once.
+// once: a configuration that fails is neither tried again nor reported
+// again by every resource of the provider.
 func (w *walker) configureImplied(pa providerAddr) (plugins.Provider, hcl.Diagnostics) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	ic := w.implied[pa.String()]
+	if ic == nil {
+		if w.implied == nil {
+			w.implied = map[string]*impliedConfig{}
+		}
+		ic = &impliedConfig{}
+		w.implied[pa.String()] = ic
+	}
+	w.mu.Unlock()
+	ic.once.Do(func() { ic.prov, ic.diags = w.configureEmpty(pa) })
+	return ic.prov, ic.diags
+}
+
+// configureEmpty configures a provider with an empty configuration: every
+// attribute null, every nested block absent.
+func (w *walker) configureEmpty(pa providerAddr) (plugins.Provider, hcl.Diagnostics) {
 	if p := w.provs.configured(pa); p != nil {
 		return p, nil
 	}
