@@ -468,11 +468,53 @@ func TestPlanLeavesOutEqualStates(t *testing.T) {
 		assert.False(t, resp.PlannedState.ContainsMarked(), "values from a plugin have no marks")
 		assertValue(t, v, resp.PlannedState)
 	})
+	t.Run("handed back", func(t *testing.T) {
+		// The very value proposed comes back as "planned is proposed"
+		// without being encoded: bytes that no longer match its encoding
+		// do not change the answer. An equal value is encoded and compared.
+		tampered := protobuf.Clone(preq).(*proto.PlanResourceChange_Request)
+		tampered.PriorState.Msgpack = append([]byte(nil), tampered.PriorState.Msgpack...)
+		tampered.PriorState.Msgpack[len(tampered.PriorState.Msgpack)-1] ^= 1
+		presp := planResourceChangeResponseToProto(schemas, tampered, decoded, PlanResourceChangeResponse{PlannedState: decoded.ProposedNewState})
+		assert.True(t, presp.GetPlannedIsProposed())
+		assert.Nil(t, presp.GetPlannedState())
+		presp = planResourceChangeResponseToProto(schemas, tampered, decoded, PlanResourceChangeResponse{PlannedState: item("x")})
+		assert.False(t, presp.GetPlannedIsProposed())
+		assertValue(t, v, planResourceChangeResponseFromProto(schemas, req, preq, presp).PlannedState)
+	})
 	t.Run("changed", func(t *testing.T) {
 		presp := planResourceChangeResponseToProto(schemas, preq, decoded, PlanResourceChangeResponse{PlannedState: item("y")})
 		assert.False(t, presp.GetPlannedIsProposed())
 		assertValue(t, item("y"), planResourceChangeResponseFromProto(schemas, req, preq, presp).PlannedState)
 	})
+}
+
+// TestReadLeavesOutHandedBack checks that an object a read hands back as it
+// was given comes back as "unchanged" without being encoded, while an equal
+// object built apart is encoded and compared.
+func TestReadLeavesOutHandedBack(t *testing.T) {
+	schemas := schemasOf(newItemProvider().GetSchema(context.Background(), GetSchemaRequest{}))
+	req := ReadResourcesRequest{TypeName: "item", Objects: []ReadResourceRequest{{PriorState: item("x")}, {PriorState: item("y")}}}
+	preq, err := readResourcesRequestToProto(schemas, req)
+	require.NoError(t, err)
+	decoded, err := readResourcesRequestFromProto(schemas, preq)
+	require.NoError(t, err)
+	// Bytes that no longer match the objects' encodings: only an answer
+	// that is the very object received can be "unchanged".
+	for _, o := range preq.GetObjects() {
+		o.PriorState.Msgpack = append([]byte(nil), o.PriorState.Msgpack...)
+		o.PriorState.Msgpack[len(o.PriorState.Msgpack)-1] ^= 1
+	}
+	presp := readResourcesResponseToProto(schemas, preq, decoded, ReadResourcesResponse{Results: []ReadResourceResponse{
+		{NewState: decoded.Objects[0].PriorState}, {NewState: item("y")},
+	}})
+	require.Len(t, presp.GetResults(), 2)
+	assert.True(t, presp.GetResults()[0].GetUnchanged())
+	assert.Nil(t, presp.GetResults()[0].GetNewState())
+	assert.False(t, presp.GetResults()[1].GetUnchanged())
+	resp := readResourcesResponseFromProto(schemas, req, preq, presp)
+	assertValue(t, item("x"), resp.Results[0].NewState)
+	assertValue(t, item("y"), resp.Results[1].NewState)
 }
 
 // idleProvider's plans wait, through Idle, until every caller's plan has

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nuvola-pa/nuvola/plugins/internal/convert"
 	"github.com/nuvola-pa/nuvola/plugins/internal/proto"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Each RPC has four conversions: request to and from proto (an error means
@@ -258,7 +259,7 @@ func readResourceRequestToProto(s *convert.Schemas, req ReadResourceRequest) (*p
 // answer that it is unchanged instead of sending it back, unless it has
 // marks: the answer would then carry it without them.
 func readResourceObjectToProto(c *convert.Values, s *convert.Schemas, typeName string, req ReadResourceRequest) *proto.ReadResource_Request {
-	prior, marked := c.EncMarked("prior_state", req.PriorState, s.ResourceType(typeName))
+	prior, marked := c.EncKept("prior_state", req.PriorState, s.ResourceType(typeName))
 	return &proto.ReadResource_Request{
 		TypeName:      req.TypeName,
 		PriorState:    prior,
@@ -285,15 +286,18 @@ func readResourceObjectFromProto(c *convert.Values, s *convert.Schemas, typeName
 }
 
 // readResourceResponseToProto encodes the response to req, a read of an
-// object of typeName.
-func readResourceResponseToProto(s *convert.Schemas, typeName string, req *proto.ReadResource_Request, resp ReadResourceResponse) *proto.ReadResource_Response {
+// object of typeName that decoded to prior. An object the provider hands
+// back as it was given is not even encoded.
+func readResourceResponseToProto(s *convert.Schemas, typeName string, req *proto.ReadResource_Request, prior cty.Value, resp ReadResourceResponse) *proto.ReadResource_Response {
 	var c convert.Values
-	ret := &proto.ReadResource_Response{
-		NewState: c.Enc("new_state", resp.NewState, s.ResourceType(typeName)),
-		Private:  resp.Private,
-	}
-	if req.GetOmitUnchanged() && c.Err == nil && sameEncoding(ret.NewState, req.GetPriorState()) {
-		ret.NewState, ret.Unchanged = nil, true
+	ret := &proto.ReadResource_Response{Private: resp.Private}
+	if req.GetOmitUnchanged() && convert.Same(resp.NewState, prior) {
+		ret.Unchanged = true
+	} else {
+		ret.NewState = c.Enc("new_state", resp.NewState, s.ResourceType(typeName))
+		if req.GetOmitUnchanged() && c.Err == nil && sameEncoding(ret.NewState, req.GetPriorState()) {
+			ret.NewState, ret.Unchanged = nil, true
+		}
 	}
 	ret.Diagnostics = diagnosticsToProto(responseDiags(resp.Diagnostics, c.Err))
 	return ret
@@ -374,10 +378,11 @@ func readResourcesResponseToProto(s *convert.Schemas, preq *proto.ReadResources_
 		ret.Results = make([]*proto.ReadResource_Response, len(resp.Results))
 		for i, r := range resp.Results {
 			var object *proto.ReadResource_Request
+			prior := cty.NilVal
 			if i < len(req.Objects) {
-				object = preq.GetObjects()[i]
+				object, prior = preq.GetObjects()[i], req.Objects[i].PriorState
 			}
-			ret.Results[i] = readResourceResponseToProto(s, resultTypeName(req, i), object, r)
+			ret.Results[i] = readResourceResponseToProto(s, resultTypeName(req, i), object, prior, r)
 		}
 	}
 	return ret
@@ -417,7 +422,7 @@ func planResourceChangeRequestToProto(s *convert.Schemas, req PlanResourceChange
 	ty := s.ResourceType(req.TypeName)
 	ret := &proto.PlanResourceChange_Request{TypeName: req.TypeName, PriorPrivate: req.PriorPrivate}
 	var proposedMarked bool
-	ret.PriorState = c.Enc("prior_state", req.PriorState, ty)
+	ret.PriorState, _ = c.EncKept("prior_state", req.PriorState, ty)
 	ret.ProposedNewState, proposedMarked = c.EncMarked("proposed_new_state", req.ProposedNewState, ty)
 	if samePrior && c.Err == nil && sameEncoding(ret.ProposedNewState, ret.PriorState) {
 		ret.ProposedNewState, ret.ProposedIsPrior = nil, true
@@ -450,16 +455,21 @@ func planResourceChangeRequestFromProto(s *convert.Schemas, req *proto.PlanResou
 func planResourceChangeResponseToProto(s *convert.Schemas, preq *proto.PlanResourceChange_Request, req PlanResourceChangeRequest, resp PlanResourceChangeResponse) *proto.PlanResourceChange_Response {
 	var c convert.Values
 	ret := &proto.PlanResourceChange_Response{
-		PlannedState:    c.Enc("planned_state", resp.PlannedState, s.ResourceType(req.TypeName)),
 		RequiresReplace: convert.PathsToProto(resp.RequiresReplace),
 		PlannedPrivate:  resp.PlannedPrivate,
 	}
-	proposed := preq.GetProposedNewState()
-	if preq.GetProposedIsPrior() {
-		proposed = preq.GetPriorState()
-	}
-	if preq.GetOmitProposed() && c.Err == nil && sameEncoding(ret.PlannedState, proposed) {
-		ret.PlannedState, ret.PlannedIsProposed = nil, true
+	if preq.GetOmitProposed() && convert.Same(resp.PlannedState, req.ProposedNewState) {
+		// The proposed state, handed back as it is.
+		ret.PlannedIsProposed = true
+	} else {
+		ret.PlannedState = c.Enc("planned_state", resp.PlannedState, s.ResourceType(req.TypeName))
+		proposed := preq.GetProposedNewState()
+		if preq.GetProposedIsPrior() {
+			proposed = preq.GetPriorState()
+		}
+		if preq.GetOmitProposed() && c.Err == nil && sameEncoding(ret.PlannedState, proposed) {
+			ret.PlannedState, ret.PlannedIsProposed = nil, true
+		}
 	}
 	ret.Diagnostics = diagnosticsToProto(responseDiags(resp.Diagnostics, c.Err))
 	return ret

@@ -228,7 +228,7 @@ func (s *grpcServer) ReadResource(ctx context.Context, req *proto.ReadResource_R
 	if err != nil {
 		return &proto.ReadResource_Response{Diagnostics: requestError(err)}, nil
 	}
-	return readResourceResponseToProto(schemas, r.TypeName, req, s.provider.ReadResource(ctx, r)), nil
+	return readResourceResponseToProto(schemas, r.TypeName, req, r.PriorState, s.provider.ReadResource(ctx, r)), nil
 }
 
 func (s *grpcServer) ReadResources(ctx context.Context, req *proto.ReadResources_Request) (resp *proto.ReadResources_Response, _ error) {

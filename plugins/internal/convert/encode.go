@@ -24,6 +24,7 @@ type Type struct {
 	ty     cty.Type
 	plan   *plan
 	recent *decodeCache
+	kept   *keptEncodings
 }
 
 // TypeOf prepares ty for encoding and decoding.
@@ -31,7 +32,7 @@ func TypeOf(ty cty.Type) Type {
 	if ty == cty.NilType {
 		ty = cty.DynamicPseudoType
 	}
-	return Type{ty: ty, plan: planOf(ty), recent: &decodeCache{}}
+	return Type{ty: ty, plan: planOf(ty), recent: &decodeCache{}, kept: &keptEncodings{}}
 }
 
 // Decode decodes a value encoded against t.

@@ -77,10 +77,14 @@ func ValueToProto(v cty.Value, ty cty.Type) (*proto.DynamicValue, error) {
 }
 
 func encodeValue(v cty.Value, t Type) (*proto.DynamicValue, bool, error) {
+	return encodeValueWith(Encode, v, t)
+}
+
+func encodeValueWith(encode func(cty.Value, Type) ([]byte, bool, error), v cty.Value, t Type) (*proto.DynamicValue, bool, error) {
 	if v == cty.NilVal {
 		return nil, false, nil
 	}
-	b, marked, err := Encode(v, t)
+	b, marked, err := encode(v, t)
 	if err != nil {
 		return nil, false, err
 	}
@@ -115,10 +119,20 @@ func (c *Values) Enc(field string, v cty.Value, t Type) *proto.DynamicValue {
 
 // EncMarked is Enc, and says whether v had marks.
 func (c *Values) EncMarked(field string, v cty.Value, t Type) (*proto.DynamicValue, bool) {
+	return c.enc(Encode, field, v, t)
+}
+
+// EncKept is EncMarked for a value likely to be sent again, such as an
+// object read then planned: see EncodeKept.
+func (c *Values) EncKept(field string, v cty.Value, t Type) (*proto.DynamicValue, bool) {
+	return c.enc(EncodeKept, field, v, t)
+}
+
+func (c *Values) enc(encode func(cty.Value, Type) ([]byte, bool, error), field string, v cty.Value, t Type) (*proto.DynamicValue, bool) {
 	if c.Err != nil {
 		return nil, false
 	}
-	dv, marked, err := encodeValue(v, t)
+	dv, marked, err := encodeValueWith(encode, v, t)
 	if err != nil {
 		c.Err = fieldError{field: field, err: err}
 	}
