@@ -103,7 +103,10 @@ printf '\n%s null_resources, plan with no changes, %s runs each (median)%s\n\n' 
 printf '| provider | wall s | cpu s |\n|---|---|---|\n'
 printf '| in-process | %s | %s |\n' "$iw" "$ic"
 printf '| plugin | %s | %s |\n' "$pw" "$pc"
-printf '\nplugin / in-process: wall %s, cpu %s (load average %s)\n' "$ratio" "$cpuratio" "$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+# The spread of the ratios of each run's pair shows how far one pair can
+# be trusted on this machine.
+spread=$(for ((i = 0; i < PB_RUNS; i++)); do awk -v a="${pl_wall[i]}" -v b="${in_wall[i]}" 'BEGIN { printf "%.2f\n", a / b }'; done | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }')
+printf '\nplugin / in-process: wall %s, cpu %s (each run: %s; load average %s)\n' "$ratio" "$cpuratio" "$spread" "$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 
 if awk -v r="$ratio" -v l="$PB_LIMIT" 'BEGIN { exit !(r > l) }'; then
 	printf 'plugin-boundary: the plugin adds more than allowed (ratio %s > %s)\n' "$ratio" "$PB_LIMIT"
