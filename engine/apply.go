@@ -202,9 +202,9 @@ func (w *walker) deleteObject(c *plan.ResourceChange) hcl.Diagnostics {
 		w.commit(c.Addr, "", nil, c.Provider)
 		return nil
 	}
-	prov, _, d := w.providerForChange(c)
-	if d.HasErrors() {
-		return d
+	prov, _, provDiags := w.providerForChange(c)
+	if provDiags.HasErrors() {
+		return provDiags
 	}
 	start := time.Now()
 	w.hooks.PreApply(c.Addr, deposed, plan.Delete, c.Before)
@@ -222,12 +222,12 @@ func (w *walker) deleteObject(c *plan.ResourceChange) hcl.Diagnostics {
 	if err != nil {
 		w.markFailed(c.Addr)
 		w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), err)
-		return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
+		return append(provDiags, w.providerDiags(resp.Diagnostics, nil, hcl.Range{})...)
 	}
 	w.finishDurably(w.commitAsync(c.Addr, deposed, nil, c.Provider), func(err error) {
 		w.hooks.PostApply(c.Addr, deposed, plan.Delete, cty.NullVal(c.Before.Type()), err)
 	})
-	return w.providerDiags(resp.Diagnostics, nil, hcl.Range{})
+	return append(provDiags, w.providerDiags(resp.Diagnostics, nil, hcl.Range{})...)
 }
 
 func (w *walker) markFailed(a addrs.AbsResourceInstance) {

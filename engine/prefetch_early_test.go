@@ -167,3 +167,20 @@ resource "null_resource" "r1" {
 	require.Zero(t, prov.configures, "the graph failed, so the walk configured nothing")
 	require.Zero(t, prov.reads)
 }
+
+// The warnings of an implied configuration reach the user when the
+// provider only deletes objects too, once however many it deletes.
+func TestImpliedConfigurationWarnsOnceOnDestroy(t *testing.T) {
+	cfg := loadTestConfig(t, map[string]string{"main.tf": nullResources(3)})
+	_, s := planApply(t, cfg, nil, nil)
+	empty := loadTestConfig(t, map[string]string{"main.tf": ""})
+	prov := &configuringNull{Provider: nullprov.New(),
+		diags: plugins.Diagnostics{{Severity: plugins.Warning, Summary: "endpoint deprecated"}}}
+	p, diags := Plan(context.Background(), PlanOptions{Config: empty, PriorState: s, Providers: prov.factories()})
+	requireNoErrors(t, diags)
+	require.Len(t, p.Changes, 3)
+	_, diags = Apply(context.Background(), p, ApplyOptions{Config: empty, Providers: prov.factories()})
+	requireNoErrors(t, diags)
+	require.Len(t, diags, 1, "%s", diags)
+	require.Equal(t, "endpoint deprecated", diags[0].Summary)
+}
