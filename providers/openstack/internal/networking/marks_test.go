@@ -241,3 +241,50 @@ func TestNetworkCreateArrivingAfterTimeout(t *testing.T) {
 	assert.Equal(t, int32(1), posts.Load(), "not sent again")
 	assert.Len(t, fake.networks, 1)
 }
+
+// The create of a run that was killed can still be on its way through the
+// API when the next run looks for it: the search looks again after a pause,
+// and finds the network that lands meanwhile instead of letting the next
+// run create a second one.
+func TestNetworkInterruptedCreateLandsLate(t *testing.T) {
+	cloud := osfwtest.NewCloud(t)
+	fake := newFakeNeutron(cloud, t)
+	var lists atomic.Int32
+	landed := make(chan struct{})
+	inner := cloud.Server.Config.Handler
+	cloud.Server.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/networks") && lists.Add(1) == 2 {
+			// The second search waits for the late create to land.
+			<-landed
+		}
+		inner.ServeHTTP(w, r)
+	})
+	p := cloud.Provider(t, []*osfw.Resource{Network()}, nil, nil)
+	pauses := []time.Duration{20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond}
+	p.SetOwnedSearchPauses(pauses)
+	owner := plugins.Owner{Address: `module.comune["c00"].openstack_networking_network_v2.net`, Lineage: lineage}
+	var finder plugins.OwnedResourceFinder = p
+	done := make(chan plugins.FindOwnedResourceResponse)
+	go func() {
+		done <- finder.FindOwnedResource(context.Background(), plugins.FindOwnedResourceRequest{TypeName: netType, Owner: owner})
+	}()
+	// The killed run's create lands after the first search.
+	require.Eventually(t, func() bool { return lists.Load() >= 2 }, 5*time.Second, time.Millisecond)
+	made := osfwtest.ApplyOwned(t, p, netType, osfwtest.Object(t, p, netType, map[string]any{"name": "net"}), owner)
+	require.False(t, made.Diagnostics.HasErrors(), "%v", made.Diagnostics.Err())
+	close(landed)
+	found := <-done
+	require.False(t, found.Diagnostics.HasErrors(), "%v", found.Diagnostics.Err())
+	require.True(t, found.Found, "the network that landed late is found")
+	assert.Equal(t, made.NewState.GetAttr("id").AsString(), found.State.GetAttr("id").AsString())
+	assert.Len(t, fake.networks, 1)
+
+	// Nothing lands: the search looks once after every pause, then gives
+	// up.
+	before := lists.Load()
+	none := finder.FindOwnedResource(context.Background(), plugins.FindOwnedResourceRequest{TypeName: netType,
+		Owner: plugins.Owner{Address: "openstack_networking_network_v2.other", Lineage: lineage}})
+	require.False(t, none.Diagnostics.HasErrors(), "%v", none.Diagnostics.Err())
+	assert.False(t, none.Found)
+	assert.Equal(t, int32(1+len(pauses)), lists.Load()-before)
+}

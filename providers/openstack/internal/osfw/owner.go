@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/nuvola-pa/nuvola/plugins"
 	"github.com/zclconf/go-cty/cty"
@@ -253,6 +254,25 @@ func (r *Resource) findMarked(ctx context.Context, c *Client, o *plugins.Owner) 
 	return "", false, nil
 }
 
+// defaultOwnedSearchPauses are the pauses between the searches
+// FindOwnedResource makes before it concludes that an interrupted create
+// made nothing. The
+// create of a run that was killed may still be on its way through the
+// cloud's API when the next run looks (Neutron takes seconds for a subnet
+// under load); found too late, its object would make that run's own create
+// fail as a duplicate. About ten seconds in all, and only for creates that
+// were interrupted.
+var defaultOwnedSearchPauses = []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second}
+
+// SetOwnedSearchPauses replaces the pauses between FindOwnedResource's
+// searches (tests against a fake cloud, where nothing is ever on its way,
+// shorten them).
+func (p *Provider) SetOwnedSearchPauses(pauses []time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ownedSearchPauses = pauses
+}
+
 // FindOwnedResource looks for the object an interrupted create of the
 // owner made, and reads it.
 func (p *Provider) FindOwnedResource(ctx context.Context, req plugins.FindOwnedResourceRequest) plugins.FindOwnedResourceResponse {
@@ -271,6 +291,17 @@ func (p *Provider) FindOwnedResource(ctx context.Context, req plugins.FindOwnedR
 	}
 	owner := req.Owner
 	id, found, err := r.findMarked(ctx, c, &owner)
+	p.mu.RLock()
+	pauses := p.ownedSearchPauses
+	p.mu.RUnlock()
+	for i := 0; err == nil && !found && i < len(pauses); i++ {
+		// The create may still be on its way through the cloud's API:
+		// look again after a pause, without holding a -parallelism slot.
+		plugins.Idle(ctx, func() { err = sleepCtx(ctx, pauses[i]) })
+		if err == nil {
+			id, found, err = r.findMarked(ctx, c, &owner)
+		}
+	}
 	if err != nil {
 		resp.Diagnostics = Diagnose(err, Problem{Action: "looking for " + r.Type + " objects by their ownership mark", Project: c.ProjectID})
 		return resp

@@ -33,12 +33,15 @@ type Provider struct {
 
 	mu     sync.RWMutex
 	client *Client
+	// ownedSearchPauses: see defaultOwnedSearchPauses.
+	ownedSearchPauses []time.Duration
 }
 
 // NewProvider assembles a provider. Each resource's schema is completed
 // (id, timeouts, all_tags/all_metadata) once, here.
 func NewProvider(block *plugins.Block, configure ConfigureFunc, resources []*Resource, dataSources []*DataSource) *Provider {
-	p := &Provider{block: block, configure: configure, resources: map[string]*Resource{}, dataSources: map[string]*DataSource{}, readLimit: 16}
+	p := &Provider{block: block, configure: configure, resources: map[string]*Resource{}, dataSources: map[string]*DataSource{}, readLimit: 16,
+		ownedSearchPauses: defaultOwnedSearchPauses}
 	p.Base.Self = p
 	for _, r := range resources {
 		r.finish()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/zclconf/go-cty/cty"
@@ -146,6 +147,9 @@ func (c *Cloud) Provider(t testing.TB, resources []*osfw.Resource, dataSources [
 	p := osfw.NewProvider(osfw.ProviderBlock(), func(ctx context.Context, d *osfw.Data) (*osfw.Client, error) {
 		return osfw.ConfigureWith(ctx, d, func(string) string { return "" })
 	}, resources, dataSources)
+	// Nothing is ever on its way in the fake cloud: one short look again
+	// is enough to keep that path run.
+	p.SetOwnedSearchPauses([]time.Duration{time.Millisecond})
 	resp := p.ConfigureProvider(context.Background(), plugins.ConfigureProviderRequest{Config: c.Config(defaultTags)})
 	require.False(t, resp.Diagnostics.HasErrors(), "%v", resp.Diagnostics.Err())
 	return p
