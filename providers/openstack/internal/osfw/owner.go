@@ -256,12 +256,11 @@ func (r *Resource) findMarked(ctx context.Context, c *Client, o *plugins.Owner) 
 
 // defaultOwnedSearchPauses are the pauses between the searches
 // FindOwnedResource makes before it concludes that an interrupted create
-// made nothing. The
-// create of a run that was killed may still be on its way through the
-// cloud's API when the next run looks (Neutron takes seconds for a subnet
-// under load); found too late, its object would make that run's own create
-// fail as a duplicate. About ten seconds in all, and only for creates that
-// were interrupted.
+// made nothing. The create of a run that was killed may still be on its
+// way through the cloud's API when the next run looks (Neutron takes
+// seconds for a subnet under load); found too late, its object would make
+// that run's own create fail as a duplicate. About ten seconds in all, and
+// only for creates that were interrupted.
 var defaultOwnedSearchPauses = []time.Duration{time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second}
 
 // SetOwnedSearchPauses replaces the pauses between FindOwnedResource's
