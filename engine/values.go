@@ -213,6 +213,12 @@ func setPath(v cty.Value, p cty.Path, nv cty.Value) (cty.Value, error) {
 
 // valuesEqual compares two objects, treating unknowns as unequal.
 func valuesEqual(a, b cty.Value) bool {
+	// Identical values, the common case of a plan with few changes, are
+	// found in one walk of both; the general comparison below walks each
+	// value twice more.
+	if knownRawEqual(a, b) {
+		return true
+	}
 	if !a.IsWhollyKnown() || !b.IsWhollyKnown() {
 		return false
 	}
@@ -318,4 +324,55 @@ func secretKey(v cty.Value) string {
 		}
 	}
 	return ""
+}
+
+// knownRawEqual reports whether a and b are wholly known, carry no marks and
+// are raw-equal, walking both at once. False means only that this walk
+// cannot tell: the values may differ, hold an unknown, a mark or a set, or
+// be of a kind it leaves to cty.
+func knownRawEqual(a, b cty.Value) bool {
+	if a.IsMarked() || b.IsMarked() || !a.IsKnown() || !b.IsKnown() {
+		return false
+	}
+	ty, bty := a.Type(), b.Type()
+	if a.IsNull() || b.IsNull() {
+		return a.IsNull() && b.IsNull() && ty.Equals(bty)
+	}
+	switch {
+	case ty == cty.String:
+		return bty == cty.String && a.AsString() == b.AsString()
+	case ty == cty.Bool:
+		return bty == cty.Bool && a.True() == b.True()
+	case ty == cty.Number:
+		return bty == cty.Number && a.RawEquals(b)
+	case ty.IsObjectType():
+		if !bty.IsObjectType() || len(ty.AttributeTypes()) != len(bty.AttributeTypes()) {
+			return false
+		}
+		for name := range ty.AttributeTypes() {
+			if !bty.HasAttribute(name) || !knownRawEqual(a.GetAttr(name), b.GetAttr(name)) {
+				return false
+			}
+		}
+		return true
+	case ty.IsMapType() && bty.IsMapType(), ty.IsListType() && bty.IsListType(), ty.IsTupleType() && bty.IsTupleType():
+		n := a.LengthInt()
+		if n != b.LengthInt() {
+			return false
+		}
+		if n == 0 {
+			return ty.Equals(bty)
+		}
+		// Maps iterate in key order, lists and tuples in index order.
+		ai, bi := a.ElementIterator(), b.ElementIterator()
+		for ai.Next() && bi.Next() {
+			ak, av := ai.Element()
+			bk, bv := bi.Element()
+			if !knownRawEqual(ak, bk) || !knownRawEqual(av, bv) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -204,16 +204,25 @@ func (b *Block) ForceNewPaths(prior, planned cty.Value) []cty.Path {
 	if b == nil || prior.IsNull() || planned.IsNull() {
 		return nil
 	}
-	var out []cty.Path
-	for _, name := range b.AttributeNames() {
-		a := b.Attributes[name]
+	// Providers call this for every planned object, and most attributes
+	// are not force-new: the names are sorted only when several differ.
+	var names []string
+	for name, a := range b.Attributes {
 		if !a.ForceNew {
 			continue
 		}
 		pv, nv := prior.GetAttr(name), planned.GetAttr(name)
 		if !nv.IsWhollyKnown() || !pv.RawEquals(nv) {
-			out = append(out, cty.GetAttrPath(name))
+			names = append(names, name)
 		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	out := make([]cty.Path, len(names))
+	for i, name := range names {
+		out[i] = cty.GetAttrPath(name)
 	}
 	return out
 }
