@@ -343,7 +343,7 @@ func (w *walker) applyResource(n *node) hcl.Diagnostics {
 	mode := resourceMode(r)
 	schema, err := w.provs.resourceSchema(w.ctx, pa.Source, mode, r.Type)
 	if err != nil {
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error(), Subject: r.TypeRange.Ptr()}}
+		return hcl.Diagnostics{schemaDiag(err, "Invalid resource type", r.TypeRange.Ptr())}
 	}
 	res := addrs.Resource{Mode: mode, Type: r.Type, Name: r.Name}
 	// The instances of every module instance go at once: a module called

@@ -54,7 +54,7 @@ func Import(ctx context.Context, opts ImportOptions) (*state.State, hcl.Diagnost
 	}
 	schema, err := provs.resourceSchema(ctx, pa.Source, addrs.ManagedResourceMode, rc.Type)
 	if err != nil {
-		return st, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error()})
+		return st, append(diags, schemaDiag(err, "Invalid resource type", nil))
 	}
 	obj, d := importObject(ctx, w, prov, schema, rc.Type, opts.ID, opts.Addr)
 	diags = append(diags, d...)

@@ -202,7 +202,7 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 		case kProvider:
 			s, err := provs.schema(ctx, n.prov.Source)
 			if err != nil {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Failed to load provider schema", Detail: err.Error(), Subject: n.rng.Ptr()})
+				diags = append(diags, schemaDiag(err, "Failed to load provider schema", n.rng.Ptr()))
 				continue
 			}
 			pb := s.Provider.Block
@@ -227,7 +227,7 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 			}
 			schema, err := provs.resourceSchema(ctx, pa.Source, mode, r.Type)
 			if err != nil {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error(), Subject: r.TypeRange.Ptr()})
+				diags = append(diags, schemaDiag(err, "Invalid resource type", r.TypeRange.Ptr()))
 				continue
 			}
 			travs = provs.bodyTraversals(r.Config, schema.Block)
@@ -277,7 +277,25 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 				Subject: first.rng.Ptr()})
 		}
 	}
-	return dg, diags
+	// Every resource of a provider that cannot be loaded has the
+	// provider's one diagnostic: it is reported once.
+	return dg, uniqueDiags(diags)
+}
+
+// uniqueDiags drops the repeats of diagnostics that are one and the same.
+func uniqueDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	if len(diags) < 2 {
+		return diags
+	}
+	seen := make(map[*hcl.Diagnostic]bool, len(diags))
+	out := diags[:0]
+	for _, d := range diags {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func cycleSummary(dg *depGraph, cyc []string) string {

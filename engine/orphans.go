@@ -173,7 +173,7 @@ func adoptOrphan(ctx context.Context, w *walker, cfg *configs.Config, st *state.
 	}
 	schema, err := w.provs.resourceSchema(ctx, pa.Source, addrs.ManagedResourceMode, o.TypeName)
 	if err != nil {
-		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error()}}
+		return "", hcl.Diagnostics{schemaDiag(err, "Invalid resource type", nil)}
 	}
 	obj, d := importObject(ctx, w, prov, schema, o.TypeName, o.ID, addr)
 	if d.HasErrors() {
@@ -187,7 +187,7 @@ func adoptOrphan(ctx context.Context, w *walker, cfg *configs.Config, st *state.
 func deleteOrphan(ctx context.Context, w *walker, prov plugins.Provider, pa providerAddr, o *Orphan) (string, hcl.Diagnostics) {
 	schema, err := w.provs.resourceSchema(ctx, pa.Source, addrs.ManagedResourceMode, o.TypeName)
 	if err != nil {
-		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error()}}
+		return "", hcl.Diagnostics{schemaDiag(err, "Invalid resource type", nil)}
 	}
 	addr, _ := addrs.ParseAbsResourceInstanceStr(o.TypeName + ".orphan")
 	obj, d := importObject(ctx, w, prov, schema, o.TypeName, o.ID, addr)

@@ -355,7 +355,7 @@ func (w *walker) planResource(n *node) hcl.Diagnostics {
 	mode := resourceMode(r)
 	schema, err := w.provs.resourceSchema(w.ctx, pa.Source, mode, r.Type)
 	if err != nil {
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid resource type", Detail: err.Error(), Subject: r.TypeRange.Ptr()}}
+		return hcl.Diagnostics{schemaDiag(err, "Invalid resource type", r.TypeRange.Ptr())}
 	}
 	prov, d := w.provider(pa)
 	if d.HasErrors() {
@@ -1014,7 +1014,7 @@ func (w *walker) planOrphans(root *configs.Config) hcl.Diagnostics {
 		}
 		for dk, obj := range inst.Deposed {
 			w.changes = append(w.changes, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, DeposedKey: dk, Provider: r.Provider,
-				Action: plan.Delete, Before: w.rawObject(r, obj), After: cty.NullVal(cty.DynamicPseudoType),
+				Action: plan.Delete, Before: w.deletedObject(r, obj, &diags), After: cty.NullVal(cty.DynamicPseudoType),
 				BeforeSensitive: obj.SensitivePaths, SchemaVersion: obj.SchemaVersion, Dependencies: obj.Dependencies})
 		}
 		if inst.Current == nil || w.seen[addr.String()] {
@@ -1025,13 +1025,15 @@ func (w *walker) planOrphans(root *configs.Config) hcl.Diagnostics {
 			return
 		}
 		if removedForget(root, addr) {
+			// Forgetting needs no provider: the object is only shown.
+			before, _ := w.rawObject(r, inst.Current)
 			w.changes = append(w.changes, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: r.Provider, Action: plan.Forget,
-				Before: w.rawObject(r, inst.Current), After: cty.NullVal(cty.DynamicPseudoType), BeforeSensitive: inst.Current.SensitivePaths,
+				Before: before, After: cty.NullVal(cty.DynamicPseudoType), BeforeSensitive: inst.Current.SensitivePaths,
 				SchemaVersion: inst.Current.SchemaVersion})
 			return
 		}
 		w.changes = append(w.changes, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: r.Provider, Action: plan.Delete, Reason: reason,
-			Before: w.rawObject(r, inst.Current), After: cty.NullVal(cty.DynamicPseudoType), BeforeSensitive: inst.Current.SensitivePaths,
+			Before: w.deletedObject(r, inst.Current, &diags), After: cty.NullVal(cty.DynamicPseudoType), BeforeSensitive: inst.Current.SensitivePaths,
 			SchemaVersion: inst.Current.SchemaVersion, Dependencies: inst.Current.Dependencies})
 		// An instance whose resource is still configured (count reduced,
 		// a for_each key dropped) keeps the resource's prevent_destroy.
@@ -1041,7 +1043,7 @@ func (w *walker) planOrphans(root *configs.Config) hcl.Diagnostics {
 			}
 		}
 	})
-	return diags
+	return uniqueDiags(diags)
 }
 
 func (w *walker) orphanReason(root *configs.Config, addr addrs.AbsResourceInstance) plan.Reason {
@@ -1089,29 +1091,41 @@ func (w *walker) orphanReason(root *configs.Config, addr addrs.AbsResourceInstan
 
 // rawObject decodes a state object of a resource that may no longer be in
 // the configuration, using the schema of the provider recorded in state.
-func (w *walker) rawObject(r *state.Resource, o *state.Object) cty.Value {
+// A provider that cannot be loaded, or that no longer has the resource's
+// type, cannot destroy the object either: that is the diagnostic.
+func (w *walker) rawObject(r *state.Resource, o *state.Object) (cty.Value, *hcl.Diagnostic) {
 	src, ok := providerSourceOf(r.Provider)
 	if !ok {
-		return cty.DynamicVal
+		return cty.DynamicVal, nil
 	}
 	schema, err := w.provs.resourceSchema(w.ctx, src, r.Addr.Resource.Mode, r.Addr.Resource.Type)
 	if err != nil {
-		return cty.DynamicVal
+		return cty.DynamicVal, schemaDiag(fmt.Errorf("%s, in the state: %w", r.Addr, err), "Invalid resource type", nil)
 	}
 	if o.SchemaVersion != schema.Version {
 		prov, d := w.provider(providerAddr{Source: src})
 		if d.HasErrors() {
-			return cty.DynamicVal
+			return cty.DynamicVal, nil
 		}
 		v, err := w.upgrade(prov, r.Addr.Resource.Type, schema, o)
 		if err != nil {
-			return cty.DynamicVal
+			return cty.DynamicVal, nil
 		}
-		return v
+		return v, nil
 	}
 	v, err := w.provs.decodeObject(schema, o)
 	if err != nil {
-		return cty.DynamicVal
+		return cty.DynamicVal, nil
+	}
+	return v, nil
+}
+
+// deletedObject is rawObject for an object to delete: a diagnostic goes
+// to diags.
+func (w *walker) deletedObject(r *state.Resource, o *state.Object, diags *hcl.Diagnostics) cty.Value {
+	v, d := w.rawObject(r, o)
+	if d != nil {
+		*diags = append(*diags, d)
 	}
 	return v
 }
@@ -1134,6 +1148,7 @@ func providerSourceOf(addr string) (string, bool) {
 
 // planDestroyAll plans the deletion of every managed object in state.
 func (w *walker) planDestroyAll(skipRefresh bool) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	w.refreshed.AllInstances(func(addr addrs.AbsResourceInstance, r *state.Resource, inst *state.Instance) {
 		if addr.Resource.Resource.Mode == addrs.DataResourceMode {
 			return
@@ -1143,16 +1158,16 @@ func (w *walker) planDestroyAll(skipRefresh bool) hcl.Diagnostics {
 		}
 		for dk, obj := range inst.Deposed {
 			w.changes = append(w.changes, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, DeposedKey: dk, Provider: r.Provider,
-				Action: plan.Delete, Before: w.rawObject(r, obj), After: cty.NullVal(cty.DynamicPseudoType),
+				Action: plan.Delete, Before: w.deletedObject(r, obj, &diags), After: cty.NullVal(cty.DynamicPseudoType),
 				BeforeSensitive: obj.SensitivePaths, SchemaVersion: obj.SchemaVersion, Dependencies: obj.Dependencies})
 		}
 		if inst.Current != nil {
 			w.changes = append(w.changes, &plan.ResourceChange{Addr: addr, PrevRunAddr: addr, Provider: r.Provider, Action: plan.Delete,
-				Before: w.rawObject(r, inst.Current), After: cty.NullVal(cty.DynamicPseudoType), BeforeSensitive: inst.Current.SensitivePaths,
+				Before: w.deletedObject(r, inst.Current, &diags), After: cty.NullVal(cty.DynamicPseudoType), BeforeSensitive: inst.Current.SensitivePaths,
 				SchemaVersion: inst.Current.SchemaVersion, Dependencies: inst.Current.Dependencies})
 		}
 	})
-	return nil
+	return uniqueDiags(diags)
 }
 
 // dependsOnPending reports whether a data resource's depends_on, or that of

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -50,6 +51,8 @@ type providers struct {
 	factories ProviderFactories
 	mu        sync.Mutex
 	schemas   map[string]*plugins.GetSchemaResponse
+	// failed are the providers whose schemas could not be had, by source.
+	failed    map[string]*schemaFailure
 	instances map[string]plugins.Provider // by providerAddr.String(), and "schema:"+source
 	adopted   map[string]bool             // sources whose schema instance was configured
 	all       []plugins.Provider
@@ -61,7 +64,7 @@ type providers struct {
 }
 
 func newProviders(f ProviderFactories) *providers {
-	return &providers{factories: f, schemas: map[string]*plugins.GetSchemaResponse{}, instances: map[string]plugins.Provider{}, adopted: map[string]bool{}}
+	return &providers{factories: f, schemas: map[string]*plugins.GetSchemaResponse{}, failed: map[string]*schemaFailure{}, instances: map[string]plugins.Provider{}, adopted: map[string]bool{}}
 }
 
 func (p *providers) start(source string) (plugins.Provider, error) {
@@ -82,28 +85,71 @@ func (p *providers) known(source string) bool {
 }
 
 // schema returns the provider's schemas, starting an instance if needed.
+// A provider that cannot be started or does not answer is not tried again
+// within the operation: its *schemaFailure is returned to every caller.
 func (p *providers) schema(ctx context.Context, source string) (*plugins.GetSchemaResponse, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if s, ok := p.schemas[source]; ok {
 		return s, nil
 	}
+	if f := p.failed[source]; f != nil {
+		return nil, f
+	}
 	inst, ok := p.instances["schema:"+source]
 	if !ok {
 		var err error
 		inst, err = p.start(source)
 		if err != nil {
-			return nil, err
+			return nil, p.failLocked(source, err)
 		}
 		p.instances["schema:"+source] = inst
 		p.all = append(p.all, inst)
 	}
 	resp := inst.GetSchema(ctx, plugins.GetSchemaRequest{})
 	if resp.Diagnostics.HasErrors() {
-		return nil, fmt.Errorf("provider %s failed to report its schema: %w", source, resp.Diagnostics.Err())
+		if ctx.Err() != nil {
+			// Cancelled: nothing is wrong with the provider.
+			return nil, fmt.Errorf("provider %s failed to report its schema: %w", source, resp.Diagnostics.Err())
+		}
+		return nil, p.failLocked(source, fmt.Errorf("it failed to report its schema: %w", resp.Diagnostics.Err()))
 	}
 	p.schemas[source] = &resp
 	return &resp, nil
+}
+
+// failLocked records that the provider's schemas cannot be had.
+func (p *providers) failLocked(source string, err error) *schemaFailure {
+	f := &schemaFailure{err: err, diag: &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Failed to load plugin schemas",
+		Detail:   fmt.Sprintf("Could not load the schema for provider %s: %s", source, err),
+	}}
+	p.failed[source] = f
+	return f
+}
+
+// schemaFailure is a provider whose schemas could not be had. Every
+// resource of the provider gets the same diagnostic, so that the walk,
+// which reports a shared diagnostic once, reports the provider once rather
+// than once per resource.
+type schemaFailure struct {
+	err  error
+	diag *hcl.Diagnostic
+}
+
+func (f *schemaFailure) Error() string { return f.diag.Detail }
+func (f *schemaFailure) Unwrap() error { return f.err }
+
+// schemaDiag is the diagnostic for an error of schema or resourceSchema:
+// the provider's shared one, or, for a resource type the provider does not
+// have, one at subject with summary.
+func schemaDiag(err error, summary string, subject *hcl.Range) *hcl.Diagnostic {
+	var f *schemaFailure
+	if errors.As(err, &f) {
+		return f.diag
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: err.Error(), Subject: subject}
 }
 
 func (p *providers) resourceSchema(ctx context.Context, source string, mode addrs.ResourceMode, typ string) (*plugins.Schema, error) {

@@ -290,7 +290,7 @@ func (w *walker) expand(sc scope, count, forEach hcl.Expression) ([]addrs.Instan
 func (w *walker) visitProvider(n *node) hcl.Diagnostics {
 	s, err := w.provs.schema(w.ctx, n.prov.Source)
 	if err != nil {
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to load provider", Detail: err.Error(), Subject: n.rng.Ptr()}}
+		return hcl.Diagnostics{schemaDiag(err, "Failed to load provider", n.rng.Ptr())}
 	}
 	insts := w.ev.moduleInstances(addrs.Module(n.cfg.Path))
 	if len(insts) != 1 {
@@ -371,7 +371,7 @@ func (w *walker) configureEmpty(pa providerAddr) (plugins.Provider, hcl.Diagnost
 	}
 	s, err := w.provs.schema(w.ctx, pa.Source)
 	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to load provider", Detail: err.Error()}}
+		return nil, hcl.Diagnostics{schemaDiag(err, "Failed to load provider", nil)}
 	}
 	cfg := cty.EmptyObjectVal
 	if s.Provider.Block != nil {

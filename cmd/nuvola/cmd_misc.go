@@ -138,6 +138,9 @@ func cmdValidate(m *meta, args []string) int {
 	}
 	cfg, diags := m.loadConfig()
 	if !diags.HasErrors() {
+		diags = append(diags, m.providerDiags()...)
+	}
+	if !diags.HasErrors() {
 		diags = append(diags, engine.Validate(m.ctx, cfg, m.factories())...)
 	}
 	if *jsonOut {

@@ -338,6 +338,9 @@ func (m *meta) openLocked(op string) (lockedWork, bool) {
 		m.showDiags(diags)
 		return lockedWork{}, false
 	}
+	if !m.checkProviders() {
+		return lockedWork{}, false
+	}
 	vars, vd := m.variables(cfg)
 	if vd.HasErrors() {
 		m.showDiags(vd)

@@ -30,14 +30,18 @@ const DefaultStatePath = "nuvola.tfstate"
 // meta holds what every command shares: streams, flags common to many
 // commands, the loaded configuration and the diagnostics' sources.
 type meta struct {
-	ctx                    context.Context
-	stdin                  io.Reader
-	stdout, stderr         io.Writer
-	noColor                bool
-	input                  bool
-	sources                map[string][]byte
-	cfg                    *configs.Config
-	provFactories          engine.ProviderFactories
+	ctx            context.Context
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	noColor        bool
+	input          bool
+	sources        map[string][]byte
+	cfg            *configs.Config
+	provFactories  engine.ProviderFactories
+	// provProblems are the external providers that provFactories cannot
+	// start, and lockDiags the lock file's errors; see checkProviders.
+	provProblems           []providerProblem
+	lockDiags              hcl.Diagnostics
 	configSources          map[string][]byte
 	parser                 *configs.Parser
 	statePath              string

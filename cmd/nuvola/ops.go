@@ -96,6 +96,9 @@ func (m *meta) makePlan(o *opFlags, mode plan.Mode) (cfg *configs.Config, p *pla
 			"This configuration requires plans approved by %d signer(s) before they are applied, so nuvola cannot plan and apply in one step. Save a plan with \"nuvola plan -out=FILE\", have it signed with \"nuvola plan sign\", then run \"nuvola apply FILE\".", n)
 		return nil, nil, nil, nil, unlock, false
 	}
+	if !m.checkProviders() {
+		return nil, nil, nil, nil, unlock, false
+	}
 	m.prestartProviders()
 	vars, vd := m.variables(cfg)
 	diags = append(diags, vd...)
@@ -430,6 +433,9 @@ func (m *meta) applySaved(path string, o *opFlags) int {
 	if changed := configChanged(p.Config, m.snapshot(cfg)); changed != "" {
 		m.errorf("Configuration changed since the plan was made",
 			"The file %s differs from the one the saved plan was made from. Make a new plan with \"nuvola plan -out=FILE\".", changed)
+		return exitError
+	}
+	if !m.checkProviders() {
 		return exitError
 	}
 	checks, ok := m.checkPlanSignatures(env, cfg, o)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +50,9 @@ func TestExternalProviderLockFile(t *testing.T) {
 
 	r := nuvola(t, dir, "plan")
 	require.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, "run \"nuvola init\"")
+	assert.Contains(t, r.stderr, "Error: Inconsistent dependency lock file")
+	assert.Contains(t, r.stderr, "provider registry.opentofu.org/nuvola/ente: required by this configuration but no version is selected")
+	assert.Contains(t, r.stderr, "  nuvola init\n")
 
 	r = nuvola(t, dir, "init")
 	require.Equal(t, 0, r.code, r.stderr)
@@ -72,12 +75,72 @@ func TestExternalProviderLockFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(bin, b, 0o755))
 	r = nuvola(t, dir, "plan")
 	require.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "Error: Required plugins are not installed")
 	assert.Contains(t, r.stderr, "does not match the lock file")
+	assert.Equal(t, 1, strings.Count(r.stderr, "Error:"), "reported once, not per resource:\n%s", r.stderr)
 	r = nuvola(t, dir, "init")
 	require.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "nuvola init -upgrade")
 	r = nuvola(t, dir, "init", "-upgrade")
 	require.Equal(t, 0, r.code, r.stderr)
+	assert.Empty(t, leftovers(t, dir))
+}
+
+// A provider that cannot be used is reported once, before the state is
+// touched, however many resources need it: one that is not installed, one
+// whose lock file entry does not parse (quoted at its line), and one that
+// crashes as it starts, which is started once.
+func TestProviderProblemsReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	var cfg strings.Builder
+	cfg.WriteString("terraform {\n  required_providers {\n    ente = { source = \"nuvola/ente\" }\n  }\n}\n")
+	for i := range 25 {
+		fmt.Fprintf(&cfg, "resource \"ente_registration\" \"r%d\" {\n  ipa_code = \"c_%d\"\n  name = \"n%d\"\n}\n", i, i, i)
+	}
+	writeFiles(t, dir, map[string]string{"main.tf": cfg.String()})
+	once := func(r result, summary string) {
+		t.Helper()
+		require.Equal(t, 1, r.code, r.stdout+r.stderr)
+		assert.Contains(t, r.stderr, "Error: "+summary)
+		assert.Equal(t, 1, strings.Count(r.stderr, "Error:"), "reported once:\n%s", r.stderr)
+		_, err := os.Stat(filepath.Join(dir, "nuvola.tfstate"))
+		assert.True(t, os.IsNotExist(err), "no state written")
+	}
+
+	launches := filepath.Join(dir, "launches")
+	bin := filepath.Join(dir, ".nuvola", "plugins", "nuvola-provider-ente")
+	require.NoError(t, os.MkdirAll(filepath.Dir(bin), 0o755))
+	require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\necho started >> "+launches+"\necho 'panic: broken at start' >&2\nexit 2\n"), 0o755))
+	once(nuvola(t, dir, "plan"), "Inconsistent dependency lock file")
+	once(nuvola(t, dir, "validate"), "Inconsistent dependency lock file")
+	_, err := os.Stat(launches)
+	assert.True(t, os.IsNotExist(err), "nothing started before the lock file records the provider")
+
+	r := nuvola(t, dir, "init")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, os.Remove(launches))
+	for _, args := range [][]string{{"plan"}, {"apply", "-auto-approve"}, {"validate"}, {"import", "ente_registration.r1", "c_1"}} {
+		r = nuvola(t, dir, args...)
+		once(r, "Failed to load plugin schemas")
+		assert.Contains(t, r.stderr, "panic: broken at start")
+		b, err := os.ReadFile(launches)
+		require.NoError(t, err)
+		assert.Equal(t, 1, strings.Count(string(b), "started"), "%v starts the provider once", args)
+		require.NoError(t, os.Remove(launches))
+	}
+
+	lock, err := os.ReadFile(filepath.Join(dir, ".nuvola.lock.hcl"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".nuvola.lock.hcl"), []byte(strings.Replace(string(lock), "version", "version = = ", 1)), 0o644))
+	r = nuvola(t, dir, "plan")
+	once(r, "Invalid expression")
+	assert.Contains(t, r.stderr, "on .nuvola.lock.hcl:")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".nuvola.lock.hcl"), lock, 0o644))
+	require.NoError(t, os.Remove(bin))
+	r = nuvola(t, dir, "plan")
+	once(r, "Required plugins are not installed")
+	assert.Contains(t, r.stderr, "nuvola-provider-ente")
 	assert.Empty(t, leftovers(t, dir))
 }
 

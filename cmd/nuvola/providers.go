@@ -153,8 +153,10 @@ func (m *meta) factories() engine.ProviderFactories {
 	if m.cfg == nil {
 		return f
 	}
-	fail := func(err error) engine.ProviderFactory {
-		return func() (plugins.Provider, error) { return nil, err }
+	m.provProblems, m.lockDiags = nil, nil
+	fail := func(src string, kind problemKind, reason, err error) {
+		m.provProblems = append(m.provProblems, providerProblem{source: src, kind: kind, reason: reason})
+		f[src] = func() (plugins.Provider, error) { return nil, err }
 	}
 	lock, ld := plugins.LoadLockFile(plugins.LockFileName)
 	wd, _ := os.Getwd()
@@ -164,26 +166,27 @@ func (m *meta) factories() engine.ProviderFactories {
 			continue
 		}
 		if ld.HasErrors() {
-			f[src] = fail(fmt.Errorf("the lock file %s is invalid: %s", plugins.LockFileName, ld.Error()))
+			m.lockDiags = ld
+			fail(src, problemLockFile, nil, fmt.Errorf("the lock file %s is invalid: %s", plugins.LockFileName, ld.Error()))
 			continue
 		}
 		name := src[strings.LastIndex(src, "/")+1:]
 		path, err := plugins.FindExternal(name, dirs)
 		if err != nil {
-			f[src] = fail(fmt.Errorf("provider %s is not installed (%s); put its executable %s in .nuvola/plugins/, a directory of NUVOLA_PLUGIN_PATH or ~/.nuvola/plugins/, then run \"nuvola init\"", src, err, plugins.ExecutableName(name)))
+			fail(src, problemNotInstalled, err, fmt.Errorf("provider %s is not installed (%s); put its executable %s in .nuvola/plugins/, a directory of NUVOLA_PLUGIN_PATH or ~/.nuvola/plugins/, then run \"nuvola init\"", src, err, plugins.ExecutableName(name)))
 			continue
 		}
 		sum, err := plugins.FileSHA256(path)
 		if err != nil {
-			f[src] = fail(err)
+			fail(src, problemNotInstalled, err, err)
 			continue
 		}
 		if lock.Provider(src) == nil {
-			f[src] = fail(fmt.Errorf("provider %s is not recorded in %s; run \"nuvola init\" to record its version and checksum", src, plugins.LockFileName))
+			fail(src, problemNotLocked, nil, fmt.Errorf("provider %s is not recorded in %s; run \"nuvola init\" to record its version and checksum", src, plugins.LockFileName))
 			continue
 		}
 		if err := lock.Verify(src, sum); err != nil {
-			f[src] = fail(err)
+			fail(src, problemNotInstalled, err, err)
 			continue
 		}
 		p := path
@@ -246,6 +249,78 @@ func (m *meta) pinProviders(cfg *configs.Config, upgrade bool) hcl.Diagnostics {
 		} else {
 			fmt.Fprintf(m.stdout, "\nnuvola has created a lock file %s to record the provider\nselections it made above. Include this file in your version control repository\nso that nuvola can guarantee to make the same selections by default when\nyou run \"nuvola init\" in the future.\n", plugins.LockFileName)
 		}
+	}
+	return diags
+}
+
+// problemKind sorts the reasons why an external provider cannot be started
+// that are known before it is.
+type problemKind int
+
+const (
+	problemLockFile     problemKind = iota // the lock file is invalid
+	problemNotLocked                       // not recorded in the lock file
+	problemNotInstalled                    // no executable, or not the one recorded
+)
+
+// providerProblem is an external provider the configuration needs that
+// cannot be started as it is.
+type providerProblem struct {
+	source string
+	kind   problemKind
+	reason error
+}
+
+// checkProviders shows providerDiags and says whether there were none.
+func (m *meta) checkProviders() bool {
+	diags := m.providerDiags()
+	m.showDiags(diags)
+	return len(diags) == 0
+}
+
+// providerDiags reports, once and before the command reads or locks the
+// state, every external provider the configuration needs that cannot be
+// started: the lock file is invalid, the provider is not recorded in it,
+// not installed, or not the binary whose checksum it records. The engine
+// would report each of them too, but only where it first needs one.
+func (m *meta) providerDiags() hcl.Diagnostics {
+	m.factories()
+	if len(m.provProblems) == 0 {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	var unlocked, uninstalled []string
+	for _, p := range m.provProblems {
+		switch p.kind {
+		case problemNotLocked:
+			unlocked = append(unlocked, fmt.Sprintf("  - provider %s: required by this configuration but no version is selected", p.source))
+		case problemNotInstalled:
+			uninstalled = append(uninstalled, fmt.Sprintf("  - %s: %s", p.source, p.reason))
+		}
+	}
+	if m.lockDiags.HasErrors() {
+		if src, err := os.ReadFile(plugins.LockFileName); err == nil {
+			// The diagnostics quote the lock file.
+			sources := make(map[string][]byte, len(m.sources)+1)
+			for k, v := range m.sources {
+				sources[k] = v
+			}
+			sources[plugins.LockFileName] = src
+			m.sources = sources
+		}
+		diags = append(diags, m.lockDiags...)
+	}
+	if len(unlocked) > 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Inconsistent dependency lock file",
+			Detail: "The following dependency selections recorded in the lock file are inconsistent with the current configuration:\n" +
+				strings.Join(unlocked, "\n") +
+				"\n\nTo make the initial dependency selections that will initialize the dependency lock file, run:\n  nuvola init"})
+	}
+	if len(uninstalled) > 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Required plugins are not installed",
+			Detail: "The installed provider plugins are not consistent with the packages selected in the dependency lock file:\n" +
+				strings.Join(uninstalled, "\n") +
+				"\n\nnuvola looks for a provider's executable, nuvola-provider-NAME, in .nuvola/plugins/, in the directories of NUVOLA_PLUGIN_PATH and in ~/.nuvola/plugins/. To record the providers installed there, run:\n  nuvola init -upgrade"})
 	}
 	return diags
 }
