@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -210,4 +211,42 @@ resource "ente_registration" "x" {
 	require.Equal(t, 1, r.code, r.stdout)
 	assert.Contains(t, r.stderr, "main.tf:10:")
 	assert.Contains(t, r.stderr, `classification = "segretissimo"`)
+}
+
+// nuvola init records the version a provider reports with -version, and
+// no version at all rather than anything else: a provider that answers
+// -version with something that is not a version number, or not at all,
+// must not leave a lock file that no later command can read.
+func TestInitRecordsOnlyVersions(t *testing.T) {
+	for _, tc := range []struct {
+		name, script, constraint, want string
+	}{
+		{"reported", `echo "nuvola-provider-ente v0.3.1"`, "", "0.3.1"},
+		{"first line", `printf 'nuvola-provider-ente 1.2.0\nbuilt by ci 2026\n'`, "", "1.2.0"},
+		{"handshake", `echo "1|6|unix|/tmp/x.sock|grpc|"`, "", ""},
+		{"silent, pinned", `exit 1`, "0.2.0", "0.2.0"},
+		{"silent, range", `exit 1`, "~> 0.2", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			req := `ente = { source = "nuvola/ente" }`
+			if tc.constraint != "" {
+				req = fmt.Sprintf(`ente = { source = "nuvola/ente", version = %q }`, tc.constraint)
+			}
+			writeFiles(t, dir, map[string]string{
+				"main.tf":                              "terraform {\n  required_providers {\n    " + req + "\n  }\n}\n",
+				".nuvola/plugins/nuvola-provider-ente": "#!/bin/sh\n" + tc.script + "\n",
+			})
+			require.NoError(t, os.Chmod(filepath.Join(dir, ".nuvola/plugins/nuvola-provider-ente"), 0o755))
+			r := nuvola(t, dir, "init")
+			require.Equal(t, 0, r.code, r.stderr)
+			lock, err := os.ReadFile(filepath.Join(dir, ".nuvola.lock.hcl"))
+			require.NoError(t, err)
+			assert.Regexp(t, `(?m)^  version +=  *"`+regexp.QuoteMeta(tc.want)+`"$`, string(lock))
+			// The lock file reads back: the next command gets as far as
+			// starting the provider.
+			r = nuvola(t, dir, "validate")
+			assert.NotContains(t, r.stdout+r.stderr, ".nuvola.lock.hcl:")
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	goversion "github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/nuvola-pa/nuvola/engine"
 	"github.com/nuvola-pa/nuvola/hcl/configs"
@@ -229,7 +230,10 @@ func (m *meta) pinProviders(cfg *configs.Config, upgrade bool) hcl.Diagnostics {
 		}
 		version, constraints := providerVersion(path), constraintFor(cfg, src)
 		if version == "" {
-			version = strings.TrimLeft(strings.TrimSpace(constraints), "=v ")
+			// A provider that does not say its version is taken to be
+			// the one its constraint pins exactly ("0.1.0", "= 0.1.0"),
+			// if any; the lock file records no version otherwise.
+			version = exactVersion(constraints)
 		}
 		if prev := lock.Provider(src); prev != nil && !upgrade {
 			if err := lock.Verify(src, sum); err != nil {
@@ -326,7 +330,9 @@ func (m *meta) providerDiags() hcl.Diagnostics {
 }
 
 // providerVersion asks an external provider for its version (providers
-// built with the SDK answer -version); empty when it does not say.
+// built with the SDK answer -version with a line such as
+// "nuvola-provider-ente v0.1.0"); empty when it does not say, or says
+// something that is not a version number.
 func providerVersion(path string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -334,11 +340,23 @@ func providerVersion(path string) string {
 	if err != nil {
 		return ""
 	}
-	v := strings.TrimSpace(string(out))
-	if i := strings.LastIndexByte(v, ' '); i >= 0 {
-		v = v[i+1:]
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return ""
 	}
-	return strings.TrimPrefix(v, "v")
+	return exactVersion(fields[len(fields)-1])
+}
+
+// exactVersion is the version s names on its own ("1.2.0", "v1.2.0",
+// "= 1.2.0"), or empty.
+func exactVersion(s string) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "=")
+	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
+	if _, err := goversion.NewVersion(s); err != nil || s == "" {
+		return ""
+	}
+	return s
 }
 
 func constraintFor(cfg *configs.Config, src string) string {
