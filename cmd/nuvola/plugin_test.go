@@ -240,6 +240,11 @@ func TestInitRecordsOnlyVersions(t *testing.T) {
 			require.NoError(t, os.Chmod(filepath.Join(dir, ".nuvola/plugins/nuvola-provider-ente"), 0o755))
 			r := nuvola(t, dir, "init")
 			require.Equal(t, 0, r.code, r.stderr)
+			shown := "(version unknown)"
+			if tc.want != "" {
+				shown = "v" + tc.want
+			}
+			assert.Contains(t, r.stdout, "- Installed registry.opentofu.org/nuvola/ente "+shown+" (")
 			lock, err := os.ReadFile(filepath.Join(dir, ".nuvola.lock.hcl"))
 			require.NoError(t, err)
 			assert.Regexp(t, `(?m)^  version +=  *"`+regexp.QuoteMeta(tc.want)+`"$`, string(lock))

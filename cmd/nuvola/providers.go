@@ -240,12 +240,12 @@ func (m *meta) pinProviders(cfg *configs.Config, upgrade bool) hcl.Diagnostics {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Provider checksum mismatch", Detail: err.Error()})
 				continue
 			}
-			fmt.Fprintf(m.stdout, "- Using previously-installed %s v%s (%s)\n", src, prev.Version, path)
+			fmt.Fprintf(m.stdout, "- Using previously-installed %s %s (%s)\n", src, shownVersion(prev.Version), path)
 			continue
 		}
 		lock.SetProvider(&plugins.LockedProvider{Source: src, Version: version, Constraints: constraints, Hashes: []string{sum}})
 		changed = true
-		fmt.Fprintf(m.stdout, "- Installed %s v%s (%s)\n", src, version, path)
+		fmt.Fprintf(m.stdout, "- Installed %s %s (%s)\n", src, shownVersion(version), path)
 	}
 	if changed && !diags.HasErrors() {
 		if err := lock.Save(plugins.LockFileName); err != nil {
@@ -346,6 +346,15 @@ func providerVersion(path string) string {
 		return ""
 	}
 	return exactVersion(fields[len(fields)-1])
+}
+
+// shownVersion is how init names a recorded version: "v1.2.0", or that
+// the provider did not say.
+func shownVersion(v string) string {
+	if v == "" {
+		return "(version unknown)"
+	}
+	return "v" + v
 }
 
 // exactVersion is the version s names on its own ("1.2.0", "v1.2.0",
