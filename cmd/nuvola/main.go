@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/nuvola-pa/nuvola/engine"
@@ -55,7 +56,7 @@ func init() {
 
 func main() {
 	tuneGC()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(os.Args[1:], os.Stderr)
 	// NUVOLA_CPUPROFILE writes a pprof CPU profile of the command, for
 	// performance work on large configurations.
 	if path := os.Getenv("NUVOLA_CPUPROFILE"); path != "" {
@@ -85,6 +86,48 @@ func main() {
 	}
 	stop()
 	os.Exit(code)
+}
+
+// interruptible returns the command's context, cancelled by the first
+// interrupt (Ctrl-C) or SIGTERM: the operation stops starting work, asks
+// the providers to stop what they are doing and records what finished. A
+// second one ends the command at once, as a crash would: what finished is
+// already in the state's journal, and provider processes are ended first.
+// A built-in provider's process (nuvola provider serve) only has its
+// context cancelled: the command that started it decides when it ends.
+func interruptible(args []string, stderr io.Writer) (context.Context, func()) {
+	if len(args) > 0 && args[0] == "provider" {
+		return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		fmt.Fprint(stderr, "\nInterrupt received.\nPlease wait for nuvola to exit or data loss may occur.\nGracefully shutting down...\n")
+		cancel()
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		fmt.Fprint(stderr, "\nTwo interrupts received. Exiting immediately. Note that data loss may have occurred.\n")
+		plugins.CleanupClients()
+		os.Exit(exitError)
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(sigs)
+			close(done)
+			cancel()
+		})
+	}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -252,6 +255,76 @@ func TestInitRecordsOnlyVersions(t *testing.T) {
 			// starting the provider.
 			r = nuvola(t, dir, "validate")
 			assert.NotContains(t, r.stdout+r.stderr, ".nuvola.lock.hcl:")
+		})
+	}
+}
+
+// Ctrl-C during an apply: the first interrupt says so and stops the
+// operation gracefully (the provider is asked to stop, then ended), a
+// second one ends the command at once. Either way what finished is kept,
+// no provider process remains, and the next command can run.
+func TestInterruptDuringApply(t *testing.T) {
+	for _, interrupts := range []int{1, 2} {
+		t.Run(fmt.Sprintf("interrupts=%d", interrupts), func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"main.tf": `
+terraform {
+  required_providers {
+    hang = { source = "test/hang" }
+  }
+}
+resource "terraform_data" "before" {
+  count = 3
+  input = count.index
+}
+resource "hang_thing" "x" {
+  name       = "x"
+  depends_on = [terraform_data.before]
+}
+`})
+			buildProvider(t, "./plugins/testdata/hangprovider", dir, "hang")
+			require.Equal(t, 0, nuvola(t, dir, "init").code)
+			cmd := exec.Command(nuvolaBin, "apply", "-auto-approve")
+			cmd.Dir = dir
+			started := filepath.Join(dir, "hanging")
+			cmd.Env = append(os.Environ(), "NO_COLOR=1", "HANG_STARTED="+started)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			stdout, err := cmd.StdoutPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			sc := bufio.NewScanner(stdout)
+			var out strings.Builder
+			for sc.Scan() {
+				out.WriteString(sc.Text() + "\n")
+				if strings.Contains(sc.Text(), "hang_thing.x: Creating...") {
+					break
+				}
+			}
+			// Interrupted while the provider is in the call.
+			require.Eventually(t, func() bool { _, err := os.Stat(started); return err == nil }, time.Minute, 10*time.Millisecond)
+			for range interrupts {
+				require.NoError(t, cmd.Process.Signal(os.Interrupt))
+				time.Sleep(100 * time.Millisecond)
+			}
+			rest, _ := io.ReadAll(stdout)
+			out.Write(rest)
+			err = cmd.Wait()
+			require.Error(t, err, out.String())
+			assert.Contains(t, stderr.String(), "Interrupt received.\nPlease wait for nuvola to exit or data loss may occur.\nGracefully shutting down...")
+			if interrupts == 2 {
+				assert.Contains(t, stderr.String(), "Two interrupts received. Exiting immediately.")
+			} else {
+				assert.NotContains(t, stderr.String(), "Two interrupts received")
+				assert.Contains(t, stderr.String(), "The provider hang did not stop when cancelled")
+			}
+			assert.Empty(t, leftovers(t, dir), "no provider process remains")
+
+			// The next command finds the finished objects, from the
+			// state or from the journal the interrupted run left.
+			r := nuvola(t, dir, "plan", "-detailed-exitcode")
+			require.Equal(t, 2, r.code, r.stdout+r.stderr)
+			assert.Contains(t, r.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.")
 		})
 	}
 }

@@ -1,11 +1,13 @@
 // Command hangprovider is a provider whose ApplyResourceChange never
 // returns and ignores its context, as a provider stuck in a call without a
 // timeout does. For an object named "polite" it waits for its context
-// instead, so a stop request ends the call. Launch's tests use it.
+// instead, so a stop request ends the call. With HANG_STARTED set, it
+// creates that file once a call hangs. Launch's tests use it.
 package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -35,6 +37,9 @@ func (p *provider) PlanResourceChange(_ context.Context, req plugins.PlanResourc
 }
 
 func (p *provider) ApplyResourceChange(ctx context.Context, req plugins.ApplyResourceChangeRequest) plugins.ApplyResourceChangeResponse {
+	if f := os.Getenv("HANG_STARTED"); f != "" {
+		_ = os.WriteFile(f, nil, 0o644)
+	}
 	if name, _ := sdk.StringAttr(req.PlannedState, "name"); name == "polite" {
 		<-ctx.Done()
 		return plugins.ApplyResourceChangeResponse{
