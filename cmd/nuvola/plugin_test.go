@@ -148,6 +148,32 @@ func TestProviderProblemsReportedOnce(t *testing.T) {
 	assert.Empty(t, leftovers(t, dir))
 }
 
+// afterThree is an initialised working directory whose configuration has
+// three terraform_data objects and, after them, one object of typ from the
+// provider name built from pkg.
+func afterThree(t *testing.T, pkg, name, typ string) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"main.tf": `
+terraform {
+  required_providers {
+    ` + name + ` = { source = "test/` + name + `" }
+  }
+}
+resource "terraform_data" "before" {
+  count = 3
+  input = count.index
+}
+resource "` + typ + `" "x" {
+  name       = "x"
+  depends_on = [terraform_data.before]
+}
+`})
+	buildProvider(t, pkg, dir, name)
+	require.Equal(t, 0, nuvola(t, dir, "init").code)
+	return dir
+}
+
 func TestProviderCrashAndHang(t *testing.T) {
 	cases := map[string]struct {
 		pkg, name, typ string
@@ -160,24 +186,7 @@ func TestProviderCrashAndHang(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{"main.tf": `
-terraform {
-  required_providers {
-    ` + tc.name + ` = { source = "test/` + tc.name + `" }
-  }
-}
-resource "terraform_data" "before" {
-  count = 3
-  input = count.index
-}
-resource "` + tc.typ + `" "x" {
-  name       = "x"
-  depends_on = [terraform_data.before]
-}
-`})
-			buildProvider(t, tc.pkg, dir, tc.name)
-			require.Equal(t, 0, nuvola(t, dir, "init").code)
+			dir := afterThree(t, tc.pkg, tc.name, tc.typ)
 			cmd := exec.Command(nuvolaBin, "apply", "-auto-approve")
 			cmd.Dir = dir
 			cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), tc.env...)
@@ -266,24 +275,7 @@ func TestInitRecordsOnlyVersions(t *testing.T) {
 func TestInterruptDuringApply(t *testing.T) {
 	for _, interrupts := range []int{1, 2} {
 		t.Run(fmt.Sprintf("interrupts=%d", interrupts), func(t *testing.T) {
-			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{"main.tf": `
-terraform {
-  required_providers {
-    hang = { source = "test/hang" }
-  }
-}
-resource "terraform_data" "before" {
-  count = 3
-  input = count.index
-}
-resource "hang_thing" "x" {
-  name       = "x"
-  depends_on = [terraform_data.before]
-}
-`})
-			buildProvider(t, "./plugins/testdata/hangprovider", dir, "hang")
-			require.Equal(t, 0, nuvola(t, dir, "init").code)
+			dir := afterThree(t, "./plugins/testdata/hangprovider", "hang", "hang_thing")
 			cmd := exec.Command(nuvolaBin, "apply", "-auto-approve")
 			cmd.Dir = dir
 			started := filepath.Join(dir, "hanging")
