@@ -279,23 +279,7 @@ func buildGraph(ctx context.Context, root *configs.Config, provs *providers) (*d
 	}
 	// Every resource of a provider that cannot be loaded has the
 	// provider's one diagnostic: it is reported once.
-	return dg, uniqueDiags(diags)
-}
-
-// uniqueDiags drops the repeats of diagnostics that are one and the same.
-func uniqueDiags(diags hcl.Diagnostics) hcl.Diagnostics {
-	if len(diags) < 2 {
-		return diags
-	}
-	seen := make(map[*hcl.Diagnostic]bool, len(diags))
-	out := diags[:0]
-	for _, d := range diags {
-		if !seen[d] {
-			seen[d] = true
-			out = append(out, d)
-		}
-	}
-	return out
+	return dg, dedupe(diags)
 }
 
 func cycleSummary(dg *depGraph, cyc []string) string {

@@ -1043,7 +1043,7 @@ func (w *walker) planOrphans(root *configs.Config) hcl.Diagnostics {
 			}
 		}
 	})
-	return uniqueDiags(diags)
+	return dedupe(diags)
 }
 
 func (w *walker) orphanReason(root *configs.Config, addr addrs.AbsResourceInstance) plan.Reason {
@@ -1167,7 +1167,7 @@ func (w *walker) planDestroyAll(skipRefresh bool) hcl.Diagnostics {
 				SchemaVersion: inst.Current.SchemaVersion, Dependencies: inst.Current.Dependencies})
 		}
 	})
-	return uniqueDiags(diags)
+	return dedupe(diags)
 }
 
 // dependsOnPending reports whether a data resource's depends_on, or that of

@@ -81,6 +81,8 @@ func unknownModuleInstance(c *configs.Config) addrs.ModuleInstance {
 	return mi
 }
 
+// dedupe drops the diagnostics that repeat an earlier one: the same
+// provider failure reported by every resource of that provider, say.
 func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 	seen := map[string]bool{}
 	var out hcl.Diagnostics
