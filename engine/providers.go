@@ -101,6 +101,9 @@ func (p *providers) schema(ctx context.Context, source string) (*plugins.GetSche
 		var err error
 		inst, err = p.start(source)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
 			return nil, p.failLocked(source, err)
 		}
 		p.instances["schema:"+source] = inst
@@ -109,7 +112,7 @@ func (p *providers) schema(ctx context.Context, source string) (*plugins.GetSche
 	resp := inst.GetSchema(ctx, plugins.GetSchemaRequest{})
 	if resp.Diagnostics.HasErrors() {
 		if ctx.Err() != nil {
-			// Cancelled: nothing is wrong with the provider.
+			// Cancelled: nothing is known to be wrong with the provider.
 			return nil, fmt.Errorf("provider %s failed to report its schema: %w", source, resp.Diagnostics.Err())
 		}
 		return nil, p.failLocked(source, fmt.Errorf("it failed to report its schema: %w", resp.Diagnostics.Err()))
