@@ -304,7 +304,8 @@ func (m *meta) providerDiags() hcl.Diagnostics {
 	}
 	if m.lockDiags.HasErrors() {
 		if src, err := os.ReadFile(plugins.LockFileName); err == nil {
-			// The diagnostics quote the lock file.
+			// The diagnostics quote the lock file. A copy: the map is
+			// also configSources, which a saved plan's snapshot reads.
 			sources := make(map[string][]byte, len(m.sources)+1)
 			for k, v := range m.sources {
 				sources[k] = v
